@@ -1,0 +1,39 @@
+# The course's commands. Each target is thin: the work is done by Python in course_utils.
+# `make setup` once, then `make course` (run every lesson) or `make test` (what CI runs).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: help setup data lab course test lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev,book]"
+	@touch $@
+
+setup: $(BIN)/activate  ## create .venv and install the course with all its tools
+
+data: setup  ## verify the local MNIST copy and place it in Keras's cache
+	$(PY) -m course_utils.data
+
+lab: data  ## open the lessons in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+course: data  ## run every lesson at full size; executed notebooks and results in build/
+	$(PY) -m course_utils.course
+
+test: setup  ## lint, unit tests, every notebook executed (nbval, papermill), pairing checks
+	$(BIN)/ruff check .
+	$(PY) -m pytest
+
+lint: setup  ## ruff over the package, tests and notebooks
+	$(BIN)/ruff check .
+
+clean:  ## remove build outputs (keeps .venv)
+	rm -rf build book/_build

@@ -1,0 +1,40 @@
+"""Helpers for the MNIST CNN course: data, the seed model, plots, results.
+
+Import this package before Keras (``from course_utils import ...`` as the lessons do): it
+keeps TensorFlow's start-up log lines (CUDA probing on a machine without a GPU, oneDNN
+notices) out of the lessons' outputs. Python errors and warnings still show.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow once with the process's stderr pointed at /dev/null.
+
+    TensorFlow 2.20+ writes its start-up notices from C++ straight to file descriptor 2,
+    ignoring ``TF_CPP_MIN_LOG_LEVEL``; Jupyter would show them under the first cell.
+    """
+    if os.environ["KERAS_BACKEND"] != "tensorflow" or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+
+        tensorflow.constant(0)  # the oneDNN notice comes with the first operation
+    except ImportError:
+        pass  # Keras will report the missing backend itself, loudly
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()
+
+__all__ = ["course", "data", "models", "paths", "plotting", "results"]

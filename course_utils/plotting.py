@@ -1,0 +1,225 @@
+"""Figures for the lessons. Each function takes plain NumPy arrays, checks their shapes
+(a wrong shape raises a ``ValueError`` that says what was expected), and returns the
+matplotlib Figure with a title and labelled axes.
+
+Figures are made without pyplot, so nothing is shown twice and nothing piles up in memory:
+end a notebook cell with the call and Jupyter shows the returned figure once.
+
+Colour maps are chosen to stay readable in greyscale and for colour-blind readers: digits in
+grey, everything else in ``cividis``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+DIGIT_CMAP = "gray_r"
+VALUE_CMAP = "cividis"
+
+
+def _show_figures_in_jupyter() -> None:
+    """Let IPython display a returned Figure as a PNG (pyplot would do it only for figures
+    that it manages itself)."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight")
+
+
+_show_figures_in_jupyter()
+
+
+def _array(name: str, value: object, ndim: int | tuple[int, ...], what: str) -> np.ndarray:
+    """Return ``value`` as an array, or raise a ValueError naming the expected shape."""
+    array = np.asarray(value)
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if array.ndim not in allowed:
+        raise ValueError(f"{name} must be {what}; got an array of shape {array.shape}.")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty; it must be {what}.")
+    if not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name} must hold numbers; got dtype {array.dtype}.")
+    return array
+
+
+def _images(name: str, images: object) -> np.ndarray:
+    """Images as (n, height, width); a trailing channel axis of size 1 is dropped."""
+    array = _array(name, images, (3, 4), "images of shape (n, 28, 28) or (n, 28, 28, 1)")
+    if array.ndim == 4:
+        if array.shape[-1] != 1:
+            raise ValueError(f"{name} must have one channel; got shape {array.shape}.")
+        array = array[..., 0]
+    return array
+
+
+def _grid(count: int, columns: int, cell: float = 1.3) -> tuple[Figure, np.ndarray]:
+    """A figure with a grid of at least ``count`` axes, ticks hidden."""
+    columns = max(1, min(columns, count))
+    rows = math.ceil(count / columns)
+    figure = Figure(figsize=(cell * columns, cell * rows + 0.6))
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for axis in axes.flat:
+        axis.set_xticks([])
+        axis.set_yticks([])
+    for axis in axes.flat[count:]:
+        axis.set_visible(False)
+    return figure, axes
+
+
+def plot_digits(
+    images: np.ndarray,
+    labels: Sequence[int] | np.ndarray | None = None,
+    columns: int = 10,
+    title: str = "MNIST digits",
+) -> Figure:
+    """A grid of digit images, each with its label above it when labels are given."""
+    images = _images("images", images)
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"Got {len(images)} images but {len(labels)} labels; give one each.")
+    figure, axes = _grid(len(images), columns, cell=2.5 if len(images) == 1 else 1.3)
+    for index, (axis, image) in enumerate(zip(axes.flat, images, strict=False)):
+        axis.imshow(image, cmap=DIGIT_CMAP)
+        if labels is not None:
+            axis.set_title(str(labels[index]), fontsize=10)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_learning_curves(
+    history: Mapping[str, Sequence[float]], title: str = "Learning curves"
+) -> Figure:
+    """Loss and accuracy per epoch, for training and (when present) validation data.
+
+    ``history`` is ``model.fit(...).history``: a dict with ``loss`` and ``accuracy`` lists,
+    and ``val_loss`` and ``val_accuracy`` when a validation set was used.
+    """
+    for key in ("loss", "accuracy"):
+        if key not in history:
+            raise ValueError(f"history has no {key!r}; pass model.fit(...).history.")
+    figure = Figure(figsize=(10, 3.8))
+    axes = figure.subplots(1, 2)
+    for axis, metric in zip(axes, ("loss", "accuracy"), strict=True):
+        train = _array(f"history[{metric!r}]", history[metric], 1, "a list of per-epoch values")
+        epochs = np.arange(1, len(train) + 1)
+        axis.plot(epochs, train, "o-", label="training")
+        if f"val_{metric}" in history:
+            axis.plot(epochs, np.asarray(history[f"val_{metric}"]), "s--", label="validation")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.set_xticks(epochs)
+        axis.set_title(metric.capitalize())
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_filters(kernels: np.ndarray, title: str = "Learned filters") -> Figure:
+    """The kernels of a convolution layer: ``kernels`` has shape (height, width, 1, count),
+    as in ``model.layers[0].get_weights()[0]``. Each filter gets its own colour scale."""
+    kernels = _array("kernels", kernels, 4, "a kernel of shape (height, width, 1, filters)")
+    if kernels.shape[2] != 1:
+        raise ValueError(
+            f"kernels must have one input channel (the first layer's); got shape {kernels.shape}."
+        )
+    count = kernels.shape[-1]
+    figure, axes = _grid(count, 8, cell=1.1)
+    for index, axis in enumerate(axes.flat[:count]):
+        axis.imshow(kernels[:, :, 0, index], cmap=VALUE_CMAP)
+        axis.set_title(f"#{index}", fontsize=8)
+    figure.suptitle(f"{title} (dark: negative weight, light: positive)")
+    figure.tight_layout()
+    return figure
+
+
+def plot_feature_maps(maps: np.ndarray, title: str = "Feature maps", columns: int = 8) -> Figure:
+    """The activations one image produces in one layer: ``maps`` has shape
+    (height, width, channels), or (1, height, width, channels) straight from ``predict``."""
+    maps = _array("maps", maps, (3, 4), "feature maps of shape (height, width, channels)")
+    if maps.ndim == 4:
+        if maps.shape[0] != 1:
+            raise ValueError(f"maps must come from one image; got a batch of {maps.shape[0]}.")
+        maps = maps[0]
+    count = maps.shape[-1]
+    figure, axes = _grid(count, columns, cell=1.2)
+    for index, axis in enumerate(axes.flat[:count]):
+        axis.imshow(maps[:, :, index], cmap=VALUE_CMAP)
+        axis.set_title(f"#{index}", fontsize=8)
+    figure.suptitle(f"{title} ({maps.shape[0]}x{maps.shape[1]}, light = strong activation)")
+    figure.tight_layout()
+    return figure
+
+
+def plot_misclassified(
+    images: np.ndarray,
+    true_labels: np.ndarray,
+    predicted_labels: np.ndarray,
+    confidences: np.ndarray,
+    columns: int = 8,
+    title: str = "Misclassified digits",
+) -> Figure:
+    """Digits the model got wrong, each titled with its true label, the prediction and the
+    model's confidence in that prediction."""
+    images = _images("images", images)
+    columns_of = {"true_labels": true_labels, "predicted_labels": predicted_labels,
+                  "confidences": confidences}
+    for name, values in columns_of.items():
+        if len(_array(name, values, 1, "a 1-D array, one value per image")) != len(images):
+            raise ValueError(f"Got {len(images)} images but {len(values)} {name}.")
+    figure, axes = _grid(len(images), columns, cell=1.5)
+    for axis, image, true, predicted, confidence in zip(
+        axes.flat, images, true_labels, predicted_labels, confidences, strict=False
+    ):
+        axis.imshow(image, cmap=DIGIT_CMAP)
+        axis.set_title(f"true {true}, said {predicted}\n{confidence:.0%} sure", fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_confusion_matrix(
+    true_labels: np.ndarray,
+    predicted_labels: np.ndarray,
+    classes: int = 10,
+    title: str = "Confusion matrix",
+) -> Figure:
+    """Counts of (true, predicted) pairs: row = true digit, column = predicted digit.
+    The diagonal holds the correct answers; every other cell is a kind of mistake."""
+    true_labels = _array("true_labels", true_labels, 1, "a 1-D array of integer labels")
+    predicted_labels = _array("predicted_labels", predicted_labels, 1, "a 1-D array of labels")
+    if len(true_labels) != len(predicted_labels):
+        raise ValueError(
+            f"Got {len(true_labels)} true labels but {len(predicted_labels)} predictions."
+        )
+    for name, labels in (("true_labels", true_labels), ("predicted_labels", predicted_labels)):
+        if labels.min() < 0 or labels.max() >= classes or not np.all(labels == labels.astype(int)):
+            raise ValueError(f"{name} must be whole numbers from 0 to {classes - 1}.")
+    matrix = np.zeros((classes, classes), dtype=int)
+    np.add.at(matrix, (true_labels.astype(int), predicted_labels.astype(int)), 1)
+    figure = Figure(figsize=(6.5, 5.5))
+    axis = figure.subplots()
+    image = axis.imshow(matrix, cmap=VALUE_CMAP)
+    threshold = matrix.max() / 2
+    for true in range(classes):
+        for predicted in range(classes):
+            count = matrix[true, predicted]
+            axis.text(predicted, true, str(count), ha="center", va="center", fontsize=8,
+                      color="black" if count > threshold else "white")
+    axis.set_xticks(range(classes))
+    axis.set_yticks(range(classes))
+    axis.set_xlabel("predicted digit")
+    axis.set_ylabel("true digit")
+    axis.set_title(title)
+    figure.colorbar(image, ax=axis, label="number of test images")
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,40 @@
+"""pyproject.toml and environment.yml pin the same dependency ranges."""
+
+from __future__ import annotations
+
+import sys
+
+from course_utils.paths import PROJECT_ROOT
+
+import yaml
+from packaging.requirements import Requirement
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def _pins(requirements: list[str]) -> dict[str, str]:
+    parsed = [Requirement(text) for text in requirements]
+    return {requirement.name: str(requirement.specifier) for requirement in parsed}
+
+
+def test_environment_yml_pins_what_pyproject_pins() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [
+        requirement for extra in project["optional-dependencies"].values() for requirement in extra
+    ]
+    environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
+    (pip_section,) = [item for item in environment["dependencies"] if isinstance(item, dict)]
+    pip_requirements = [text for text in pip_section["pip"] if not text.startswith("-e")]
+    assert _pins(pip_requirements) == _pins(declared)
+    assert "-e ." in pip_section["pip"]
+
+
+def test_python_versions_agree() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
+    (conda_python,) = [d for d in environment["dependencies"] if str(d).startswith("python")]
+    assert project["requires-python"] == ">=3.10"
+    assert conda_python.startswith("python>=3.10")

@@ -1,0 +1,162 @@
+"""The lessons: pairs in sync, committed clean, and a fast papermill run of the whole course
+with assertions on what each lesson produced. (nbval runs them as committed, at full size,
+from the notebooks/ folder in the same pytest session.)"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from course_utils import course
+from course_utils.paths import NOTEBOOK_DIR
+
+import jupytext
+import nbformat
+import papermill
+import pytest
+
+LESSONS = course.lessons()
+FAST = {"train_size": 2000, "epochs": 1}
+
+
+def test_there_are_six_lessons_each_with_a_myst_source() -> None:
+    assert [path.stem for path in LESSONS] == [
+        "01_load_mnist", "02_prepare_data", "03_build_cnn",
+        "04_train", "05_evaluate", "06_look_inside",
+    ]
+    sources = {path.stem for path in NOTEBOOK_DIR.glob("*.md")}
+    assert sources == {path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")}
+
+
+def _cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
+    return [
+        (cell.cell_type, cell.source.strip(), sorted(cell.metadata.get("tags", [])))
+        for cell in notebook.cells
+    ]
+
+
+@pytest.mark.parametrize("ipynb", LESSONS, ids=lambda path: path.stem)
+def test_pair_is_in_sync(ipynb: Path) -> None:
+    markdown = ipynb.with_suffix(".md")
+    from_markdown = jupytext.read(markdown)
+    from_ipynb = jupytext.read(ipynb)
+    assert _cells(from_markdown) == _cells(from_ipynb), (
+        f"{markdown.name} and {ipynb.name} differ: run `jupytext --sync {markdown}`"
+    )
+    assert from_ipynb.metadata["jupytext"]["formats"] == "ipynb,md:myst"
+
+
+@pytest.mark.parametrize("ipynb", LESSONS, ids=lambda path: path.stem)
+def test_committed_notebook_is_clean(ipynb: Path) -> None:
+    notebook = nbformat.read(ipynb, as_version=4)
+    nbformat.validate(notebook)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{ipynb.name} cell {index} has outputs: clear them"
+            assert cell.execution_count is None, f"{ipynb.name} cell {index} has a count"
+    assert "!pip" not in ipynb.read_text()
+
+
+@pytest.mark.parametrize("stem", ["04_train", "05_evaluate", "06_look_inside"])
+def test_training_lessons_default_to_the_real_course(stem: str) -> None:
+    declared = papermill.inspect_notebook(str(NOTEBOOK_DIR / f"{stem}.ipynb"))
+    defaults = {name: declared[name]["default"] for name in ("train_size", "epochs", "seed")}
+    assert defaults == {"train_size": "60_000", "epochs": "4", "seed": "42"}
+
+
+@pytest.fixture(scope="module")
+def fast_course(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Run every lesson once with small parameters, in a build folder of its own."""
+    build = tmp_path_factory.mktemp("fast-course")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_BUILD_DIR", str(build))
+        results = course.run_course(overrides=FAST)
+    results["build"] = build
+    return results
+
+
+def _lesson(results: dict, stem: str) -> dict:
+    (run,) = [run for run in results["lessons"] if run["lesson"] == stem]
+    return run
+
+
+def test_fast_course_runs_every_lesson(fast_course: dict) -> None:
+    assert fast_course["passed"], fast_course["lessons"][-1]["error"]
+    assert [run["lesson"] for run in fast_course["lessons"]] == [path.stem for path in LESSONS]
+    written = json.loads((fast_course["build"] / "course-results.json").read_text())
+    assert written["lessons"] == fast_course["lessons"]
+    assert written["environment"]["backend"] == "tensorflow"
+    # parameters go only to the lessons that declare them
+    assert _lesson(fast_course, "02_prepare_data")["parameters"] == {}
+    assert _lesson(fast_course, "04_train")["parameters"] == FAST
+
+
+def test_lessons_1_to_3_report_data_and_model_figures(fast_course: dict) -> None:
+    assert _lesson(fast_course, "01_load_mnist")["figures"] == {
+        "training_images": 60000, "test_images": 10000,
+    }
+    assert _lesson(fast_course, "02_prepare_data")["figures"] == {
+        "x_train_shape": "(60000, 28, 28, 1)", "y_train_shape": "(60000, 10)",
+        "largest_pixel": 1.0,
+    }
+    assert _lesson(fast_course, "03_build_cnn")["figures"] == {"parameters": 113_386}
+
+
+def test_lesson_4_trains_well_above_chance_and_saves_the_model(fast_course: dict) -> None:
+    figures = _lesson(fast_course, "04_train")["figures"]
+    assert figures["test_accuracy"] > 0.6  # chance is 0.1; 2,000 images, 1 epoch give ~0.8
+    assert 0 < figures["test_loss"] < 2.3
+    assert (fast_course["build"] / "models" / "mnist_cnn.keras").is_file()
+
+
+def test_lesson_5_evaluates_the_model_lesson_4_saved(fast_course: dict) -> None:
+    trained = _lesson(fast_course, "04_train")["figures"]
+    evaluated = _lesson(fast_course, "05_evaluate")["figures"]
+    assert evaluated["test_accuracy"] == pytest.approx(trained["test_accuracy"], abs=1e-6)
+    notebook = nbformat.read(fast_course["build"] / "course" / "05_evaluate.ipynb", 4)
+    printed = "".join(
+        output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+    assert "Loaded the trained model" in printed
+
+
+@pytest.mark.parametrize("stem, figures", [("01_load_mnist", 1), ("04_train", 1),
+                                           ("05_evaluate", 2), ("06_look_inside", 4)])
+def test_lessons_draw_their_figures(fast_course: dict, stem: str, figures: int) -> None:
+    notebook = nbformat.read(fast_course["build"] / "course" / f"{stem}.ipynb", 4)
+    images = [
+        output for cell in notebook.cells for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(images) == figures
+    errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
+              if output.get("output_type") == "error"]
+    assert errors == []
+
+
+def test_no_tensorflow_start_up_noise_in_any_output(fast_course: dict) -> None:
+    for path in sorted((fast_course["build"] / "course").glob("*.ipynb")):
+        text = path.read_text()
+        for noise in ("cudart_stub", "oneDNN", "absl::InitializeLog", "cpu_feature_guard"):
+            assert noise not in text, f"{path.name} shows TensorFlow log noise: {noise}"
+
+
+def test_a_failing_lesson_stops_the_course_and_names_the_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "01_broken.ipynb"
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}},
+    )
+    nbformat.write(notebook, broken)
+    monkeypatch.setattr(course, "lessons", lambda: [broken, broken.with_name("02_never.ipynb")])
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path / "build"))
+    results = course.run_course()
+    assert not results["passed"] and len(results["lessons"]) == 1
+    error = results["lessons"][0]["error"]
+    assert error == "cell 1 (In [2]) raised ZeroDivisionError: division by zero"
+    assert course.main(["--output", str(tmp_path / "again")]) == 1
+    assert os.path.exists(tmp_path / "again" / "01_broken.ipynb")

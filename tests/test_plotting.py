@@ -1,0 +1,119 @@
+"""course_utils.plotting: every figure is returned, titled, and guarded against bad shapes."""
+
+from __future__ import annotations
+
+from course_utils import plotting
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+RNG = np.random.default_rng(1)
+IMAGES = RNG.random((12, 28, 28, 1)).astype("float32")
+LABELS = RNG.integers(0, 10, 12)
+
+
+def title_of(figure: Figure) -> str:
+    """The figure's overall title, or its single axes' title."""
+    return figure.get_suptitle() or figure.axes[0].get_title()
+
+
+def visible_axes(figure: Figure) -> list:
+    return [axis for axis in figure.axes if axis.get_visible() and axis.images]
+
+
+def test_digit_grid_shows_each_image_with_its_label() -> None:
+    figure = plotting.plot_digits(IMAGES, LABELS, columns=5, title="Some digits")
+    assert isinstance(figure, Figure) and title_of(figure) == "Some digits"
+    shown = visible_axes(figure)
+    assert len(shown) == 12
+    assert [axis.get_title() for axis in shown] == [str(label) for label in LABELS]
+    assert shown[0].images[0].get_array().shape == (28, 28)
+
+
+def test_digit_grid_accepts_images_without_a_channel_axis() -> None:
+    assert len(visible_axes(plotting.plot_digits(IMAGES[..., 0]))) == 12
+
+
+@pytest.mark.parametrize(
+    "images, labels, message",
+    [
+        (IMAGES[0, ..., 0], None, r"images must be images of shape \(n, 28, 28\)"),
+        (np.zeros((3, 28, 28, 3)), None, "must have one channel"),
+        (np.zeros((0, 28, 28)), None, "images is empty"),
+        (IMAGES, LABELS[:3], "Got 12 images but 3 labels"),
+        (np.full((2, 28, 28), "x"), None, "must hold numbers"),
+    ],
+)
+def test_digit_grid_rejects_wrong_input(images, labels, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        plotting.plot_digits(images, labels)
+
+
+def test_learning_curves_plot_training_and_validation() -> None:
+    history = {"loss": [0.3, 0.1], "accuracy": [0.9, 0.97],
+               "val_loss": [0.2, 0.1], "val_accuracy": [0.95, 0.98]}
+    figure = plotting.plot_learning_curves(history)
+    loss_axis, accuracy_axis = figure.axes
+    assert [line.get_label() for line in loss_axis.lines] == ["training", "validation"]
+    assert list(accuracy_axis.lines[1].get_ydata()) == [0.95, 0.98]
+    assert loss_axis.get_xlabel() == "epoch" and accuracy_axis.get_ylabel() == "accuracy"
+    without_validation = plotting.plot_learning_curves({"loss": [1.0], "accuracy": [0.5]})
+    assert len(without_validation.axes[0].lines) == 1
+    with pytest.raises(ValueError, match="history has no 'accuracy'"):
+        plotting.plot_learning_curves({"loss": [0.3]})
+
+
+def test_filters_one_panel_per_filter() -> None:
+    kernels = RNG.normal(size=(3, 3, 1, 32))
+    figure = plotting.plot_filters(kernels)
+    assert len(visible_axes(figure)) == 32
+    sixth = visible_axes(figure)[5].images[0].get_array()
+    np.testing.assert_array_equal(sixth, kernels[:, :, 0, 5])
+    with pytest.raises(ValueError, match="one input channel"):
+        plotting.plot_filters(RNG.normal(size=(3, 3, 32, 32)))
+    with pytest.raises(ValueError, match="kernel of shape"):
+        plotting.plot_filters(RNG.normal(size=(3, 3, 32)))
+
+
+def test_feature_maps_accept_a_batch_of_one() -> None:
+    maps = RNG.random((1, 26, 26, 32))
+    figure = plotting.plot_feature_maps(maps, title="Layer 1")
+    assert len(visible_axes(figure)) == 32 and "Layer 1" in title_of(figure)
+    with pytest.raises(ValueError, match="from one image"):
+        plotting.plot_feature_maps(RNG.random((2, 26, 26, 32)))
+
+
+def test_misclassified_titles_say_true_predicted_and_confidence() -> None:
+    figure = plotting.plot_misclassified(
+        IMAGES[:2], np.array([3, 5]), np.array([8, 6]), np.array([0.91, 0.5])
+    )
+    titles = [axis.get_title() for axis in visible_axes(figure)]
+    assert titles == ["true 3, said 8\n91% sure", "true 5, said 6\n50% sure"]
+    with pytest.raises(ValueError, match="Got 2 images but 1 confidences"):
+        plotting.plot_misclassified(IMAGES[:2], [3, 5], [8, 6], [0.9])
+
+
+def test_confusion_matrix_counts_every_pair() -> None:
+    true = np.array([0, 0, 1, 2, 2, 2])
+    predicted = np.array([0, 1, 1, 2, 2, 0])
+    figure = plotting.plot_confusion_matrix(true, predicted, classes=3)
+    matrix = figure.axes[0].images[0].get_array()
+    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    cell_texts = [text.get_text() for text in figure.axes[0].texts]
+    assert cell_texts == ["1", "1", "0", "0", "1", "0", "1", "0", "2"]
+    assert figure.axes[0].get_xlabel() == "predicted digit"
+
+
+@pytest.mark.parametrize(
+    "true, predicted, message",
+    [
+        ([0, 1], [0], "2 true labels but 1 predictions"),
+        ([0, 10], [0, 1], r"true_labels must be whole numbers from 0 to 9"),
+        ([0, 1], [0, -1], "predicted_labels must be whole numbers"),
+        ([0.5, 1], [0, 1], "true_labels must be whole numbers"),
+    ],
+)
+def test_confusion_matrix_rejects_bad_labels(true, predicted, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        plotting.plot_confusion_matrix(np.array(true), np.array(predicted))
