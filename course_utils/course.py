@@ -23,7 +23,9 @@ from course_utils.paths import NOTEBOOK_DIR, build_dir
 from course_utils.results import read_results
 
 #: The figure shown in the summary table for a lesson, when it reports one of these.
-KEY_FIGURES = ("test_accuracy", "parameters", "training_images", "x_train_shape")
+KEY_FIGURES = (
+    "test_accuracy", "parameters", "training_images", "x_train_shape", "predicted_digit"
+)
 
 
 @dataclass
@@ -71,6 +73,7 @@ def run_lesson(notebook: Path, output_dir: Path, overrides: dict[str, Any]) -> L
             cwd=str(notebook.parent),
             progress_bar=False,
             kernel_name="python3",
+            extra_arguments=["--log-level=ERROR"],  # no kernel start-up notices in the log
         )
     except papermill.PapermillExecutionError as failure:
         error = (

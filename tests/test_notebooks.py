@@ -160,3 +160,9 @@ def test_a_failing_lesson_stops_the_course_and_names_the_cell(
     assert error == "cell 1 (In [2]) raised ZeroDivisionError: division by zero"
     assert course.main(["--output", str(tmp_path / "again")]) == 1
     assert os.path.exists(tmp_path / "again" / "01_broken.ipynb")
+
+
+def test_lesson_6_follows_the_first_test_digit(fast_course: dict) -> None:
+    figures = _lesson(fast_course, "06_look_inside")["figures"]
+    assert figures["followed_digit"] == 7  # the first test image is a 7
+    assert figures["predicted_digit"] in range(10) and 0.1 <= figures["confidence"] <= 1
