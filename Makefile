@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: help setup data lab course test lint clean
+.PHONY: help setup data lab course student test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,8 +28,12 @@ lab: data  ## open the lessons in JupyterLab
 course: data  ## run every lesson at full size; executed notebooks and results in build/
 	$(PY) -m course_utils.course
 
+student: setup  ## write the lessons without solutions to build/student/, to hand out
+	$(PY) -m course_utils.student
+
 test: setup  ## lint, unit tests, every notebook executed (nbval, papermill), pairing checks
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check course_utils tests
 	$(PY) -m pytest
 
 lint: setup  ## ruff over the package, tests and notebooks

@@ -23,9 +23,7 @@ from course_utils.paths import NOTEBOOK_DIR, build_dir
 from course_utils.results import read_results
 
 #: The figure shown in the summary table for a lesson, when it reports one of these.
-KEY_FIGURES = (
-    "test_accuracy", "parameters", "training_images", "x_train_shape", "predicted_digit"
-)
+KEY_FIGURES = ("test_accuracy", "parameters", "training_images", "x_train_shape", "predicted_digit")
 
 
 @dataclass
@@ -144,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, help="folder for the executed notebooks")
     parser.add_argument(
-        "--set", type=_parse_override, action="append", default=[], metavar="NAME=VALUE",
+        "--set",
+        type=_parse_override,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="override a lesson parameter, e.g. --set epochs=1 (repeatable)",
     )
     arguments = parser.parse_args(argv)

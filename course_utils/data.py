@@ -37,6 +37,10 @@ DEFAULT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "mnist"
 class MnistDataError(RuntimeError):
     """MNIST could not be found, verified or installed; the message says what to do."""
 
+    def _render_traceback_(self) -> list[str]:
+        """In Jupyter, show just the message: a traceback would not help a student here."""
+        return [f"MnistDataError: {self}"]
+
 
 def sha256_of(path: Path) -> str:
     """Return the hex sha256 of a file, read in chunks."""

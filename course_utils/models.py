@@ -105,4 +105,3 @@ def load_or_train(
     save_model(model, path)
     print(f"Saved the trained model to {path}")
     return model
-

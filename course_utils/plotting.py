@@ -171,8 +171,11 @@ def plot_misclassified(
     """Digits the model got wrong, each titled with its true label, the prediction and the
     model's confidence in that prediction."""
     images = _images("images", images)
-    columns_of = {"true_labels": true_labels, "predicted_labels": predicted_labels,
-                  "confidences": confidences}
+    columns_of = {
+        "true_labels": true_labels,
+        "predicted_labels": predicted_labels,
+        "confidences": confidences,
+    }
     for name, values in columns_of.items():
         if len(_array(name, values, 1, "a 1-D array, one value per image")) != len(images):
             raise ValueError(f"Got {len(images)} images but {len(values)} {name}.")
@@ -213,8 +216,15 @@ def plot_confusion_matrix(
     for true in range(classes):
         for predicted in range(classes):
             count = matrix[true, predicted]
-            axis.text(predicted, true, str(count), ha="center", va="center", fontsize=8,
-                      color="black" if count > threshold else "white")
+            axis.text(
+                predicted,
+                true,
+                str(count),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if count > threshold else "white",
+            )
     axis.set_xticks(range(classes))
     axis.set_yticks(range(classes))
     axis.set_xlabel("predicted digit")

@@ -14,14 +14,18 @@ def report(**figures: float | int | str) -> None:
     from IPython.display import display
 
     rows = "\n".join(
-        f"| {name.replace('_', ' ')} | {value:.4f} |" if isinstance(value, float)
+        f"| {name.replace('_', ' ')} | {value:.4f} |"
+        if isinstance(value, float)
         else f"| {name.replace('_', ' ')} | {value} |"
         for name, value in figures.items()
     )
     text = "\n".join(f"{name}: {value}" for name, value in figures.items())
     display(
-        {"text/plain": text, "text/markdown": f"| figure | value |\n|---|---|\n{rows}",
-         MIME_TYPE: figures},
+        {
+            "text/plain": text,
+            "text/markdown": f"| figure | value |\n|---|---|\n{rows}",
+            MIME_TYPE: figures,
+        },
         raw=True,
     )
 

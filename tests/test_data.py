@@ -62,6 +62,7 @@ def test_variable_pointing_nowhere_names_the_variable_and_the_file(
     message = str(caught.value)
     assert "MNIST_DIR" in message and "mnist.npz" in message
     assert "does not exist" in message and "What to do" in message
+    assert caught.value._render_traceback_() == [f"MnistDataError: {message}"]  # Jupyter's view
     assert not data.keras_cache_file().exists()
 
 

@@ -25,7 +25,14 @@ def test_seed_cnn_matches_the_seed_notebook() -> None:
     assert model.count_params() == models.SEED_PARAMETER_COUNT == 113_386
     assert [layer.count_params() for layer in model.layers] == [320, 0, 9248, 0, 0, 0, 102528, 1290]
     assert [type(layer).__name__ for layer in model.layers] == [
-        "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense", "Dense"
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Dropout",
+        "Flatten",
+        "Dense",
+        "Dense",
     ]
     assert model.output_shape == (None, 10)
 

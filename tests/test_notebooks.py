@@ -22,8 +22,12 @@ FAST = {"train_size": 2000, "epochs": 1}
 
 def test_there_are_six_lessons_each_with_a_myst_source() -> None:
     assert [path.stem for path in LESSONS] == [
-        "01_load_mnist", "02_prepare_data", "03_build_cnn",
-        "04_train", "05_evaluate", "06_look_inside",
+        "01_load_mnist",
+        "02_prepare_data",
+        "03_build_cnn",
+        "04_train",
+        "05_evaluate",
+        "06_look_inside",
     ]
     sources = {path.stem for path in NOTEBOOK_DIR.glob("*.md")}
     assert sources == {path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")}
@@ -94,10 +98,12 @@ def test_fast_course_runs_every_lesson(fast_course: dict) -> None:
 
 def test_lessons_1_to_3_report_data_and_model_figures(fast_course: dict) -> None:
     assert _lesson(fast_course, "01_load_mnist")["figures"] == {
-        "training_images": 60000, "test_images": 10000,
+        "training_images": 60000,
+        "test_images": 10000,
     }
     assert _lesson(fast_course, "02_prepare_data")["figures"] == {
-        "x_train_shape": "(60000, 28, 28, 1)", "y_train_shape": "(60000, 10)",
+        "x_train_shape": "(60000, 28, 28, 1)",
+        "y_train_shape": "(60000, 10)",
         "largest_pixel": 1.0,
     }
     assert _lesson(fast_course, "03_build_cnn")["figures"] == {"parameters": 113_386}
@@ -121,17 +127,25 @@ def test_lesson_5_evaluates_the_model_lesson_4_saved(fast_course: dict) -> None:
     assert "Loaded the trained model" in printed
 
 
-@pytest.mark.parametrize("stem, figures", [("01_load_mnist", 1), ("04_train", 1),
-                                           ("05_evaluate", 2), ("06_look_inside", 4)])
+@pytest.mark.parametrize(
+    "stem, figures",
+    [("01_load_mnist", 1), ("04_train", 1), ("05_evaluate", 2), ("06_look_inside", 4)],
+)
 def test_lessons_draw_their_figures(fast_course: dict, stem: str, figures: int) -> None:
     notebook = nbformat.read(fast_course["build"] / "course" / f"{stem}.ipynb", 4)
     images = [
-        output for cell in notebook.cells for output in cell.get("outputs", [])
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
         if "image/png" in output.get("data", {})
     ]
     assert len(images) == figures
-    errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
-              if output.get("output_type") == "error"]
+    errors = [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
     assert errors == []
 
 
@@ -148,8 +162,9 @@ def test_a_failing_lesson_stops_the_course_and_names_the_cell(
     broken = tmp_path / "01_broken.ipynb"
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}},
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
     )
     nbformat.write(notebook, broken)
     monkeypatch.setattr(course, "lessons", lambda: [broken, broken.with_name("02_never.ipynb")])

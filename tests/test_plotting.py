@@ -51,8 +51,12 @@ def test_digit_grid_rejects_wrong_input(images, labels, message) -> None:
 
 
 def test_learning_curves_plot_training_and_validation() -> None:
-    history = {"loss": [0.3, 0.1], "accuracy": [0.9, 0.97],
-               "val_loss": [0.2, 0.1], "val_accuracy": [0.95, 0.98]}
+    history = {
+        "loss": [0.3, 0.1],
+        "accuracy": [0.9, 0.97],
+        "val_loss": [0.2, 0.1],
+        "val_accuracy": [0.95, 0.98],
+    }
     figure = plotting.plot_learning_curves(history)
     loss_axis, accuracy_axis = figure.axes
     assert [line.get_label() for line in loss_axis.lines] == ["training", "validation"]
