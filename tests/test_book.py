@@ -1,0 +1,157 @@
+"""The Jupyter Book site: built strictly from the lessons, and checked in headless Chromium.
+
+The site is built once for this module, with the lessons' real default parameters, into a
+temporary folder. Chromium is Debian's (`apt-get install chromium`, done by .ci/run), driven
+by Playwright's Python package; no browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from course_utils import course
+from course_utils.book import build_book
+from course_utils.paths import PROJECT_ROOT
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOT = PROJECT_ROOT / "build" / "screenshots" / "book-lesson-1.png"
+LESSON_PAGES = [f"notebooks/{path.stem}.html" for path in course.lessons()]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def tiny_book(folder: Path, code: str) -> Path:
+    """A one-page book whose only cell runs ``code``; returns its folder."""
+    folder.mkdir()
+    (folder / "_config.yml").write_text(
+        "title: Tiny\nexecute:\n  execute_notebooks: force\n  timeout: 60\n"
+    )
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: index\n")
+    (folder / "index.md").write_text(
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+        "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n# Tiny\n\n"
+        f"```{{code-cell}} ipython3\n{code}\n```\n"
+    )
+    return folder
+
+
+def build_tiny(folder: Path) -> int:
+    return build_book(folder, folder, folder / "_config.yml", folder / "_toc.yml").returncode
+
+
+def test_a_tiny_book_builds(tmp_path: Path) -> None:
+    folder = tiny_book(tmp_path / "good", "print(1 + 1)")
+    assert build_tiny(folder) == 0
+    assert "2" in (folder / "_build" / "html" / "index.html").read_text()
+
+
+def test_a_cell_that_raises_fails_the_build(tmp_path: Path) -> None:
+    assert build_tiny(tiny_book(tmp_path / "raises", "1 / 0")) != 0
+
+
+def test_a_sphinx_warning_fails_the_build(tmp_path: Path) -> None:
+    folder = tiny_book(tmp_path / "warns", "print(1)")
+    with (folder / "index.md").open("a") as page:
+        page.write("\nA link to [nowhere](missing.md).\n")
+    assert build_tiny(folder) != 0
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real book, built from the lessons at their default parameters."""
+    output = tmp_path_factory.mktemp("book")
+    assert build_book(output=output).returncode == 0
+    html = output / "_build" / "html"
+    assert (html / "index.html").is_file()
+    return html
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """The built site served on a free port of localhost."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside: list[str] = []
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((server, "data:")) else outside.append(r.url),
+        )
+        yield page
+        browser.close()
+    assert outside == [], f"the site fetched from outside localhost: {outside[:5]}"
+
+
+def test_the_site_has_every_lesson_and_the_reader_features(site: Path) -> None:
+    for lesson in LESSON_PAGES:
+        assert (site / lesson).is_file()
+    first = (site / LESSON_PAGES[0]).read_text()
+    assert "_sources/notebooks/01_load_mnist.ipynb" in first  # download as notebook
+    assert "_sources/notebooks/01_load_mnist.md" in first  # download as MyST source
+    for service in ("mybinder.org", "colab.research.google.com", "hub.example.org"):
+        assert service in first, f"no launch button for {service}"
+    assert (site / "_sources" / "notebooks" / "01_load_mnist.ipynb").is_file()
+    assert "toggle-hidden" in first or "tag_hide-input" in first  # solutions folded away
+    assert (site / "search.html").is_file()
+
+
+@pytest.mark.parametrize("number", range(len(LESSON_PAGES)), ids=lambda n: LESSON_PAGES[n])
+def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
+    page.goto(f"{server}/{LESSON_PAGES[number]}", wait_until="load")
+    heading = page.locator("h1").first.inner_text()
+    assert heading.startswith(f"Lesson {number + 1}:"), heading
+    assert page.title().startswith(f"Lesson {number + 1}:")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.currentSrc, i.complete, i.naturalWidth, i.alt])"
+    )
+    figures = [image for image in images if "_images/" in image[0]]
+    lesson_source = course.lessons()[number].with_suffix(".md").read_text()
+    assert len(figures) >= ("plotting.plot_" in lesson_source), "no figures on the page"
+    for source, complete, width, alt in figures:
+        assert complete and width > 0, f"image did not load: {source}"
+        assert alt, f"image without alt text: {source}"
+    outputs = " ".join(page.locator(".cell_output").all_inner_texts())
+    assert "Traceback" not in outputs
+    assert page.locator(".cell_output .traceback, .output.traceback").count() == 0
+    if number == 0:
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=False)
+    if number + 1 < len(LESSON_PAGES):
+        page.locator("a.right-next").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(LESSON_PAGES[number + 1])
+
+
+def test_search_finds_convolution(page: Page, server: str) -> None:
+    page.goto(f"{server}/search.html?q=convolution", wait_until="load")
+    results = page.locator("#search-results li")
+    results.first.wait_for(timeout=20_000)
+    assert results.count() >= 3
+    assert any("Lesson 3" in text for text in results.all_inner_texts())
