@@ -7,6 +7,7 @@ answer of the wrong type never raises, so you never have to read a traceback her
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ def _whole_number(answer: Any) -> int | None:
     """``answer`` as an int if it is a whole number (Python or NumPy), else None."""
     if isinstance(answer, bool) or not isinstance(answer, (int, np.integer, float, np.floating)):
         return None
-    if float(answer) != int(answer):
+    if not math.isfinite(float(answer)) or float(answer) != int(answer):
         return None
     return int(answer)
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
-import platform
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course_utils.environment import versions
 from course_utils.paths import NOTEBOOK_DIR, build_dir
 from course_utils.results import read_results
 
@@ -40,18 +39,6 @@ class LessonRun:
 def lessons() -> list[Path]:
     """The lessons' notebooks, in course order."""
     return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-
-
-def environment() -> dict[str, str]:
-    """Versions that a results file or a bug report should carry."""
-    import keras
-
-    return {
-        "python": platform.python_version(),
-        "keras": keras.__version__,
-        "backend": keras.backend.backend(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-    }
 
 
 def run_lesson(notebook: Path, output_dir: Path, overrides: dict[str, Any]) -> LessonRun:
@@ -113,7 +100,7 @@ def run_course(output_dir: Path | None = None, overrides: dict[str, Any] | None 
     results = {
         "total_seconds": total,
         "passed": all(run.error is None for run in runs) and len(runs) == len(notebooks),
-        "environment": environment(),
+        "environment": versions(),
         "lessons": [asdict(run) for run in runs],
     }
     results_file = output_dir.parent / "course-results.json"

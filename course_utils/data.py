@@ -134,10 +134,18 @@ def install_mnist(quiet: bool = False) -> Path:
     copied in; a stale or corrupt file in the cache is replaced, never used.
     """
     cached = keras_cache_file()
-    if cached.is_file() and sha256_of(cached) == SHA256:
+    stale = cached.is_file()
+    if stale and sha256_of(cached) == SHA256:
         return cached
     source = find_local_copy()
     verify(source)
+    if not quiet and cached.parent.parent != keras_home().expanduser():
+        print(
+            f"Keras's folder {keras_home()} is not writable; using {cached.parent.parent} "
+            "instead, as Keras itself does."
+        )
+    if not quiet and stale:
+        print(f"Replacing a stale or corrupt {FILE_NAME} in Keras's cache ({cached}).")
     try:
         _copy_atomically(source, cached)
     except OSError as error:

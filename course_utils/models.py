@@ -98,7 +98,8 @@ def load_or_train(
             print(f"Loaded the trained model from {path}")
             return model
         except Exception as error:  # noqa: BLE001 - any unreadable file means: retrain
-            print(f"Could not load {path} ({type(error).__name__}: {error}); training a new one.")
+            reason = str(error).split(". ")[0][:160]
+            print(f"Could not load {path} ({type(error).__name__}: {reason}); training a new one.")
     else:
         print(f"No trained model at {path} (run lesson 4 to make one); training one now.")
     model, _ = train_seed_cnn(x_train, y_train, epochs=epochs, seed=seed)

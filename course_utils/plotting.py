@@ -45,9 +45,21 @@ def _array(name: str, value: object, ndim: int | tuple[int, ...], what: str) -> 
         raise ValueError(f"{name} must be {what}; got an array of shape {array.shape}.")
     if array.size == 0:
         raise ValueError(f"{name} is empty; it must be {what}.")
-    if not np.issubdtype(array.dtype, np.number):
-        raise ValueError(f"{name} must hold numbers; got dtype {array.dtype}.")
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise ValueError(f"{name} must hold real numbers; got dtype {array.dtype}.")
+    if np.issubdtype(array.dtype, np.floating) and np.isnan(array).any():
+        raise ValueError(f"{name} contains NaN values; check the step that produced it.")
     return array
+
+
+def _labels(name: str, labels: object, count: int, classes: int = 10) -> np.ndarray:
+    """Digit labels: one whole number from 0 to ``classes - 1`` per image."""
+    array = _array(name, labels, 1, f"a 1-D array of {count} labels")
+    if len(array) != count:
+        raise ValueError(f"Got {count} images but {len(array)} {name}; give one each.")
+    if array.min() < 0 or array.max() >= classes or not np.all(array == np.round(array)):
+        raise ValueError(f"{name} must be whole numbers from 0 to {classes - 1}.")
+    return array.astype(int)
 
 
 def _images(name: str, images: object) -> np.ndarray:
@@ -82,8 +94,8 @@ def plot_digits(
 ) -> Figure:
     """A grid of digit images, each with its label above it when labels are given."""
     images = _images("images", images)
-    if labels is not None and len(labels) != len(images):
-        raise ValueError(f"Got {len(images)} images but {len(labels)} labels; give one each.")
+    if labels is not None:
+        labels = _labels("labels", labels, len(images))
     figure, axes = _grid(len(images), columns, cell=2.5 if len(images) == 1 else 1.3)
     for index, (axis, image) in enumerate(zip(axes.flat, images, strict=False)):
         axis.imshow(image, cmap=DIGIT_CMAP)
@@ -171,14 +183,13 @@ def plot_misclassified(
     """Digits the model got wrong, each titled with its true label, the prediction and the
     model's confidence in that prediction."""
     images = _images("images", images)
-    columns_of = {
-        "true_labels": true_labels,
-        "predicted_labels": predicted_labels,
-        "confidences": confidences,
-    }
-    for name, values in columns_of.items():
-        if len(_array(name, values, 1, "a 1-D array, one value per image")) != len(images):
-            raise ValueError(f"Got {len(images)} images but {len(values)} {name}.")
+    true_labels = _labels("true_labels", true_labels, len(images))
+    predicted_labels = _labels("predicted_labels", predicted_labels, len(images))
+    confidences = _array("confidences", confidences, 1, "a 1-D array, one value per image")
+    if len(confidences) != len(images):
+        raise ValueError(f"Got {len(images)} images but {len(confidences)} confidences.")
+    if confidences.min() < 0 or confidences.max() > 1:
+        raise ValueError("confidences must be probabilities between 0 and 1.")
     figure, axes = _grid(len(images), columns, cell=1.5)
     for axis, image, true, predicted, confidence in zip(
         axes.flat, images, true_labels, predicted_labels, confidences, strict=False
@@ -198,17 +209,13 @@ def plot_confusion_matrix(
 ) -> Figure:
     """Counts of (true, predicted) pairs: row = true digit, column = predicted digit.
     The diagonal holds the correct answers; every other cell is a kind of mistake."""
-    true_labels = _array("true_labels", true_labels, 1, "a 1-D array of integer labels")
-    predicted_labels = _array("predicted_labels", predicted_labels, 1, "a 1-D array of labels")
-    if len(true_labels) != len(predicted_labels):
-        raise ValueError(
-            f"Got {len(true_labels)} true labels but {len(predicted_labels)} predictions."
-        )
-    for name, labels in (("true_labels", true_labels), ("predicted_labels", predicted_labels)):
-        if labels.min() < 0 or labels.max() >= classes or not np.all(labels == labels.astype(int)):
-            raise ValueError(f"{name} must be whole numbers from 0 to {classes - 1}.")
+    count = len(_array("true_labels", true_labels, 1, "a 1-D array of integer labels"))
+    if len(np.atleast_1d(predicted_labels)) != count:
+        raise ValueError(f"Got {count} true labels but {len(predicted_labels)} predictions.")
+    true_labels = _labels("true_labels", true_labels, count, classes)
+    predicted_labels = _labels("predicted_labels", predicted_labels, count, classes)
     matrix = np.zeros((classes, classes), dtype=int)
-    np.add.at(matrix, (true_labels.astype(int), predicted_labels.astype(int)), 1)
+    np.add.at(matrix, (true_labels, predicted_labels), 1)
     figure = Figure(figsize=(6.5, 5.5))
     axis = figure.subplots()
     image = axis.imshow(matrix, cmap=VALUE_CMAP)

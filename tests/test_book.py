@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +18,8 @@ from course_utils.book import build_book
 from course_utils.paths import PROJECT_ROOT
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SCREENSHOT = PROJECT_ROOT / "build" / "screenshots" / "book-lesson-1.png"
 LESSON_PAGES = [f"notebooks/{path.stem}.html" for path in course.lessons()]
 
@@ -94,18 +88,14 @@ def server(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Page]:
-    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        outside: list[str] = []
-        page.on(
-            "request",
-            lambda r: None if r.url.startswith((server, "data:")) else outside.append(r.url),
-        )
-        yield page
-        browser.close()
+def page(server: str, browser: Browser) -> Iterator[Page]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+    page.on(
+        "request", lambda r: None if r.url.startswith((server, "data:")) else outside.append(r.url)
+    )
+    yield page
+    page.close()
     assert outside == [], f"the site fetched from outside localhost: {outside[:5]}"
 
 

@@ -13,7 +13,10 @@ RNG = np.random.default_rng(2)
 LABELS = RNG.integers(0, 10, 500)
 IMAGES = RNG.integers(0, 256, (500, 28, 28), dtype=np.uint8)
 PREDICTED = np.where(RNG.random(500) < 0.9, LABELS, (LABELS + 1) % 10)
-GARBAGE = [None, "seven", [1, 2], {"a": 1}, 3.5, True, np.array([np.nan]), object()]
+GARBAGE = [
+    None, "seven", [1, 2], {"a": 1}, 3.5, True, float("nan"), float("inf"), -1,
+    np.array([np.nan]), np.array([]), np.zeros((0, 28, 28, 1)), object(),
+]  # fmt: skip
 
 
 def passed(feedback: checks.Feedback) -> bool:
@@ -164,5 +167,6 @@ def test_garbage_never_raises(garbage: object) -> None:
     ]
     for call in calls:
         feedback = call()
-        assert isinstance(feedback, checks.Feedback) and not feedback.passed
+        assert isinstance(feedback, checks.Feedback)
+        assert not feedback.passed, feedback
         assert feedback.message

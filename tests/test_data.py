@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -11,22 +10,9 @@ from course_utils import data
 
 import numpy as np
 import pytest
+from conftest import TINY_MNIST
 
-GOOD = b"pretend this is mnist.npz\n"
-
-
-@pytest.fixture
-def tiny_mnist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with a small stand-in mnist.npz that the module accepts as genuine,
-    and an empty Keras cache of its own."""
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "mnist.npz").write_bytes(GOOD)
-    monkeypatch.setattr(data, "SHA256", hashlib.sha256(GOOD).hexdigest())
-    monkeypatch.setattr(data, "FILE_SIZE", len(GOOD))
-    monkeypatch.setenv("MNIST_DIR", str(source))
-    monkeypatch.setattr(data, "keras_home", lambda: tmp_path / "keras")
-    return source
+GOOD = TINY_MNIST
 
 
 def test_install_copies_a_verified_file_into_the_keras_cache(tiny_mnist: Path) -> None:

@@ -42,7 +42,11 @@ def test_digit_grid_accepts_images_without_a_channel_axis() -> None:
         (np.zeros((3, 28, 28, 3)), None, "must have one channel"),
         (np.zeros((0, 28, 28)), None, "images is empty"),
         (IMAGES, LABELS[:3], "Got 12 images but 3 labels"),
-        (np.full((2, 28, 28), "x"), None, "must hold numbers"),
+        (np.full((2, 28, 28), "x"), None, "must hold real numbers"),
+        (np.full((2, 28, 28), np.nan), None, "contains NaN"),
+        (IMAGES[:2], [3, 12], "labels must be whole numbers from 0 to 9"),
+        (IMAGES[:2], [3, -1], "labels must be whole numbers from 0 to 9"),
+        (IMAGES.astype(complex), None, "must hold real numbers"),
     ],
 )
 def test_digit_grid_rejects_wrong_input(images, labels, message) -> None:
@@ -121,3 +125,22 @@ def test_confusion_matrix_counts_every_pair() -> None:
 def test_confusion_matrix_rejects_bad_labels(true, predicted, message) -> None:
     with pytest.raises(ValueError, match=message):
         plotting.plot_confusion_matrix(np.array(true), np.array(predicted))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: plotting.plot_learning_curves({"loss": [], "accuracy": []}), "is empty"),
+        (lambda: plotting.plot_learning_curves({"loss": [np.nan], "accuracy": [1]}), "NaN"),
+        (lambda: plotting.plot_filters(np.full((3, 3, 1, 4), np.nan)), "NaN"),
+        (lambda: plotting.plot_feature_maps(np.zeros((0, 0, 0))), "is empty"),
+        (lambda: plotting.plot_feature_maps("maps"), "feature maps of shape"),
+        (lambda: plotting.plot_misclassified(IMAGES[:1], [3], [3], [1.5]), "between 0 and 1"),
+        (lambda: plotting.plot_misclassified(IMAGES[:1], [10], [3], [0.5]), "from 0 to 9"),
+        (lambda: plotting.plot_confusion_matrix(np.array([]), np.array([])), "is empty"),
+        (lambda: plotting.plot_confusion_matrix(np.array([1.0, np.nan]), [1, 2]), "NaN"),
+    ],
+)
+def test_bad_values_are_explained(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()

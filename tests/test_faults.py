@@ -1,0 +1,279 @@
+"""Bad days, each ending in a clear message with nothing half-written, and the README's
+troubleshooting table kept honest: every row is produced here, and every case here has a row.
+
+A row's second column is the start of the message, with `...` for the parts that vary.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import socket
+import tempfile
+import zipfile
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from course_utils import checks, course, data, models, plotting
+from course_utils.pairs import pair_problem
+from course_utils.paths import PROJECT_ROOT
+
+import keras
+import nbformat
+import numpy as np
+import pytest
+
+Case = Callable[[Path, pytest.MonkeyPatch], str]
+CASES: dict[str, Case] = {}
+
+
+def case(name: str) -> Callable[[Case], Case]:
+    def register(function: Case) -> Case:
+        CASES[name] = function
+        return function
+
+    return register
+
+
+def error_of(call: Callable[[], object], kind: type[Exception] = Exception) -> str:
+    with pytest.raises(kind) as caught:
+        call()
+    return str(caught.value)
+
+
+def printed_by(call: Callable[[], object]) -> str:
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        call()
+    return buffer.getvalue()
+
+
+def assert_cache_empty() -> None:
+    folder = data.keras_cache_file().parent
+    assert not folder.exists() or list(folder.iterdir()) == [], "something was half-written"
+
+
+@pytest.fixture
+def stand_in(tiny_mnist: Path) -> Path:
+    return tiny_mnist
+
+
+# ---- data ------------------------------------------------------------------------------
+
+
+@case("`MNIST_DIR` points nowhere")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    patch.setenv("MNIST_DIR", str(tmp / "nowhere"))
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert_cache_empty()
+    return message
+
+
+@case("the folder has no `mnist.npz`")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    (tmp / "empty").mkdir()
+    patch.setenv("MNIST_DIR", str(tmp / "empty"))
+    return error_of(data.install_mnist, data.MnistDataError)
+
+
+def _replace_source(tmp: Path, content: bytes) -> str:
+    (tmp / "source" / "mnist.npz").write_bytes(content)
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert_cache_empty()
+    return message
+
+
+@case("`mnist.npz` is truncated")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return _replace_source(tmp, (tmp / "source" / "mnist.npz").read_bytes()[:7])
+
+
+@case("`mnist.npz` is corrupt")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return _replace_source(tmp, b"X" + (tmp / "source" / "mnist.npz").read_bytes()[1:])
+
+
+@case("`mnist.npz` is another file")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    other = PROJECT_ROOT.parent / "shared" / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    return _replace_source(tmp, other.read_bytes() if other.exists() else b"\x1f\x8b other")
+
+
+@case("Keras's cache folder is read-only")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    real_access = data.os.access
+    keras_folder = str(tmp / "keras")
+    patch.setattr(
+        data.os, "access", lambda path, mode: str(path) != keras_folder and real_access(path, mode)
+    )
+    patch.setattr(tempfile, "gettempdir", lambda: str(tmp / "fallback"))
+    said = printed_by(data.install_mnist)
+    assert (tmp / "fallback" / ".keras" / "datasets" / "mnist.npz").is_file()
+    return said
+
+
+@case("the disk fills while copying")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    def disk_full(source: str, target: str) -> None:
+        Path(target).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    patch.setattr(shutil, "copyfile", disk_full)
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert_cache_empty()
+    return message
+
+
+@case("a stale or corrupt copy sits in Keras's cache")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    cached = data.keras_cache_file()
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"an old, broken download")
+    said = printed_by(data.install_mnist)
+    assert data.sha256_of(cached) == data.SHA256
+    return said
+
+
+# ---- models ----------------------------------------------------------------------------
+
+TINY_X = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
+TINY_Y = keras.utils.to_categorical(np.arange(64) % 10, 10)
+
+
+def _load_or_train(path: Path) -> str:
+    said = printed_by(lambda: models.load_or_train(TINY_X, TINY_Y, path=path, epochs=1))
+    assert keras.models.load_model(path).count_params() == models.SEED_PARAMETER_COUNT
+    return said
+
+
+@case("the trained model is missing")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return _load_or_train(tmp / "model.keras")
+
+
+@case("the trained model is corrupt")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    (tmp / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
+    return _load_or_train(tmp / "model.keras")
+
+
+@case("the trained model comes from an incompatible version")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    models.save_model(models.build_seed_cnn(), path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(parts["config.json"])
+    config["class_name"] = "SequentialFromTheFuture"
+    config["module"] = "keras.future"
+    parts["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return _load_or_train(path)
+
+
+@case("the model file would run code (a `Lambda` layer)")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    sneaky = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Flatten()]
+    )
+    sneaky.save(path)
+    return _load_or_train(path)
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+@case("a plot gets the wrong shape")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return error_of(lambda: plotting.plot_digits(np.zeros((28, 28))), ValueError)
+
+
+@case("a plot gets NaN values")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return error_of(lambda: plotting.plot_feature_maps(np.full((5, 5, 2), np.nan)), ValueError)
+
+
+@case("a plot gets labels out of range")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return error_of(lambda: plotting.plot_confusion_matrix([0, 1], [0, 10]), ValueError)
+
+
+@case("a plot gets an empty array")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return error_of(lambda: plotting.plot_digits(np.zeros((0, 28, 28))), ValueError)
+
+
+@case("a plot gets text instead of numbers")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return error_of(lambda: plotting.plot_filters(np.full((3, 3, 1, 2), "w")), ValueError)
+
+
+@case("a self-check gets an answer of the wrong type")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return repr(checks.check_digit_count("seven", np.array([7]), digit=7))
+
+
+# ---- notebooks -------------------------------------------------------------------------
+
+
+@case("a lesson raises during `make course`")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    broken = tmp / "01_broken.ipynb"
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernel}), broken)
+    patch.setattr(course, "lessons", lambda: [broken])
+    patch.setenv("COURSE_BUILD_DIR", str(tmp / "build"))
+    with pytest.MonkeyPatch.context() as quiet:
+        quiet.setattr("sys.stdout", io.StringIO())
+        error = io.StringIO()
+        quiet.setattr("sys.stderr", error)
+        assert course.main([]) == 1
+    return error.getvalue()
+
+
+@case("a lesson's `.md` and `.ipynb` disagree")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    lesson = PROJECT_ROOT / "notebooks" / "01_load_mnist"
+    shutil.copy(lesson.with_suffix(".ipynb"), tmp / "01_load_mnist.ipynb")
+    text = lesson.with_suffix(".md").read_text().replace("# Lesson 1: Meet MNIST", "# Lesson 1")
+    (tmp / "01_load_mnist.md").write_text(text)
+    return pair_problem(tmp / "01_load_mnist.md")
+
+
+# ---- the README table ------------------------------------------------------------------
+
+
+def readme_rows() -> dict[str, str]:
+    section = (PROJECT_ROOT / "README.md").read_text().split("## Troubleshooting", 1)[1]
+    rows = re.findall(r"^\| (.+?) \| (.+?) \| (.+?) \|$", section, flags=re.M)
+    return {name: message for name, message, _ in rows if name not in ("case", "---")}
+
+
+def pattern_of(template: str) -> re.Pattern[str]:
+    parts = template.strip("`").split("...")
+    return re.compile(".*?".join(re.escape(part) for part in parts), flags=re.S)
+
+
+def test_every_case_has_a_readme_row_and_every_row_a_case() -> None:
+    assert sorted(readme_rows()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_fault_gives_the_documented_message(
+    name: str, stand_in: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = CASES[name](tmp_path, monkeypatch)
+    template = readme_rows()[name]
+    assert pattern_of(template).search(message), f"README says {template!r}, got {message!r}"
+
+
+def test_tests_cannot_reach_the_network() -> None:
+    with pytest.raises(ConnectionRefusedError, match="network access in tests"):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)  # TEST-NET, never reached

@@ -1,0 +1,120 @@
+"""The lessons in the real client: JupyterLab in headless Chromium runs a lesson through its
+menus, once as the .ipynb and once as the MyST .md opened as a notebook through Jupytext.
+
+JupyterLab is started from the course's environment on a free localhost port with a random
+token, on a copy of the lesson (so autosave never touches the repository), and shut down
+through its API at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+LESSON = "01_load_mnist"
+SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A JupyterLab server on a copy of lesson 1; yields its base URL with the token."""
+    root = tmp_path_factory.mktemp("lab")
+    for suffix in (".ipynb", ".md"):
+        shutil.copy(NOTEBOOK_DIR / f"{LESSON}{suffix}", root / f"{LESSON}{suffix}")
+    settings = root / ".settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text(
+        json.dumps(
+            {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}
+        )
+    )
+    token, port = secrets.token_hex(16), free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
+            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
+        ],
+        stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((root / "server.log").read_text()) from None
+            time.sleep(0.5)
+    yield f"{base}|{token}"
+    request = urllib.request.Request(
+        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+    )
+    urllib.request.urlopen(request, timeout=10)
+    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser: Browser) -> Iterator[Page]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    yield page
+    page.close()
+
+
+@pytest.mark.parametrize("suffix", [".ipynb", ".md"])
+def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) -> None:
+    base, token = lab.split("|")
+    page = browser_page
+    page.goto(f"{base}/lab/tree/{LESSON}{suffix}?token={token}", wait_until="domcontentloaded")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
+    notebook.locator(".jp-CodeCell").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+        " && !document.querySelector('.jp-Notebook-ExecutionIndicator[data-status=\"busy\"]')"
+        " && document.body.innerText.includes('Idle')",
+        timeout=60_000,
+    )
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """() => {
+            const panel = [...document.querySelectorAll('.jp-NotebookPanel')].pop();
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
+        }""",
+        timeout=180_000,
+    )
+    cells = notebook.locator(".jp-CodeCell")
+    assert cells.count() >= 8
+    assert notebook.locator(".jp-OutputArea-output").count() >= 8
+    assert notebook.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    texts = " ".join(notebook.locator(".jp-OutputArea-output").all_inner_texts())
+    assert "Traceback" not in texts
+    assert "x_train  shape (60000, 28, 28)" in texts
+    assert "Correct!" in texts  # the self-checks ran
+    images = notebook.locator(".jp-RenderedImage img")
+    assert images.count() >= 2
+    assert all(width > 0 for width in images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{LESSON}{suffix.replace('.', '-')}.png"))
+    page.keyboard.press("Control+s")
