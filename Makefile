@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: help setup data lab course student book test lint clean
+.PHONY: help setup data lab course student book bench test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ course: data  ## run every lesson at full size; executed notebooks and results i
 
 book: data  ## build the site into book/_build/html (lessons executed, cached; warnings fail)
 	$(PY) -m course_utils.book
+
+bench: data  ## measure speed and accuracy; writes benchmarks/results.md and results.json
+	$(PY) benchmarks/bench.py
 
 student: setup  ## write the lessons without solutions to build/student/, to hand out
 	$(PY) -m course_utils.student

@@ -53,6 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["KERAS_HOME"] = str(_SESSION_DIR / "keras")
     os.environ["COURSE_BUILD_DIR"] = str(_SESSION_DIR / "build")
     os.environ["MPLBACKEND"] = "Agg"
+    os.environ["COURSE_FAST"] = "1"  # lesson 7's parameters cell shrinks itself (see the lesson)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -21,7 +21,7 @@ LESSONS = course.lessons()
 FAST = {"train_size": 2000, "epochs": 1}
 
 
-def test_there_are_six_lessons_each_with_a_myst_source() -> None:
+def test_there_are_seven_lessons_each_with_a_myst_source() -> None:
     assert [path.stem for path in LESSONS] == [
         "01_load_mnist",
         "02_prepare_data",
@@ -29,6 +29,7 @@ def test_there_are_six_lessons_each_with_a_myst_source() -> None:
         "04_train",
         "05_evaluate",
         "06_look_inside",
+        "07_going_further",
     ]
     sources = {path.stem for path in NOTEBOOK_DIR.glob("*.md")}
     assert sources == {path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")}
@@ -173,3 +174,27 @@ def test_same_seed_and_parameters_give_the_same_figures(
     assert again.figures["test_accuracy"] == pytest.approx(first["test_accuracy"], abs=0.005)
     assert again.figures["test_loss"] == pytest.approx(first["test_loss"], rel=0.05)
     print("two runs of lesson 4:", first["test_accuracy"], again.figures["test_accuracy"])
+
+
+@pytest.mark.parametrize(
+    "environment, expected",
+    [({}, (60_000, 12, 3)), ({"COURSE_FAST": "1"}, (2_000, 1, 1))],
+    ids=["real course", "fast for the tests"],
+)
+def test_lesson_7_runs_fast_only_when_the_tests_ask(
+    environment: dict, expected: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COURSE_FAST", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    notebook = nbformat.read(NOTEBOOK_DIR / "07_going_further.ipynb", 4)
+    (cell,) = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    namespace: dict = {}
+    exec(cell.source, namespace)  # the lesson's own parameters cell, nothing else
+    assert (namespace["train_size"], namespace["epochs"], namespace["step_epochs"]) == expected
+
+
+def test_lesson_7_beats_chance_and_reports_its_figures(fast_course: dict) -> None:
+    figures = _lesson(fast_course, "07_going_further")["figures"]
+    assert figures["parameters"] == 225_322
+    assert figures["test_accuracy"] > 0.3 and figures["training_seconds"] > 0
