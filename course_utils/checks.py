@@ -53,13 +53,19 @@ def _type_hint(name: str, answer: Any, wanted: str) -> Feedback:
     return _wrong(f"`{name}` should be {wanted}, but it is a {type(answer).__name__}.")
 
 
-def check_digit_count(answer: Any, labels: np.ndarray, digit: int) -> Feedback:
-    """Exercise: how many training images show ``digit``?"""
+def _whole_answer(answer: Any, name: str) -> int | Feedback:
+    """The answer as an int, or the feedback for a missing or non-whole answer."""
     if answer is None:
         return UNANSWERED
-    count = _whole_number(answer)
-    if count is None:
-        return _type_hint("your answer", answer, "a whole number")
+    number = _whole_number(answer)
+    return _type_hint(name, answer, "a whole number") if number is None else number
+
+
+def check_digit_count(answer: Any, labels: np.ndarray, digit: int) -> Feedback:
+    """Exercise: how many training images show ``digit``?"""
+    count = _whole_answer(answer, "your answer")
+    if isinstance(count, Feedback):
+        return count
     expected = int(np.sum(np.asarray(labels) == digit))
     if count == expected:
         return _correct(f"There are {expected:,} images of the digit {digit}.")
@@ -145,11 +151,9 @@ def check_preprocessed(images: Any, labels: Any) -> Feedback:
 
 def check_conv_parameters(answer: Any, filters: int, kernel_size: int, channels: int) -> Feedback:
     """Exercise: how many parameters has a Conv2D with these settings?"""
-    if answer is None:
-        return UNANSWERED
-    count = _whole_number(answer)
-    if count is None:
-        return _type_hint("your answer", answer, "a whole number")
+    count = _whole_answer(answer, "your answer")
+    if isinstance(count, Feedback):
+        return count
     weights = kernel_size * kernel_size * channels * filters
     if count == weights + filters:
         return _correct(
@@ -278,11 +282,9 @@ def check_hardest_digit(answer: Any, predicted: np.ndarray, true: np.ndarray) ->
 
 def check_first_index_of(answer: Any, labels: np.ndarray, digit: int) -> Feedback:
     """Exercise: the index of the first test image that shows ``digit``."""
-    if answer is None:
-        return UNANSWERED
-    index = _whole_number(answer)
-    if index is None:
-        return _type_hint("your index", answer, "a whole number")
+    index = _whole_answer(answer, "your index")
+    if isinstance(index, Feedback):
+        return index
     labels = np.asarray(labels)
     digits = labels.argmax(axis=1) if labels.ndim == 2 else labels
     expected = int(np.flatnonzero(digits == digit)[0])
