@@ -37,4 +37,7 @@ def _import_tensorflow_quietly() -> None:
 
 _import_tensorflow_quietly()
 
-__all__ = ["course", "data", "models", "paths", "plotting", "results"]
+__all__ = [
+    "book", "checks", "course", "data", "environment", "models", "pairs", "paths", "plotting",
+    "results", "student",
+]  # fmt: skip
