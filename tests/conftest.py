@@ -3,8 +3,9 @@
 Before anything is collected, Keras's cache (KERAS_HOME) and the course's build folder
 (COURSE_BUILD_DIR) are pointed at a fresh temporary folder, so that tests never touch a
 student's ~/.keras or build/, and the notebook kernels that nbval and papermill start
-inherit the same settings. MNIST comes from the local copy (MNIST_DIR, or the documented
-default ../shared/data/mnist); nothing is downloaded.
+inherit the same settings, as does COURSE_FAST=1 (lesson 7 runs in its fast mode). MNIST
+comes from the local copy (MNIST_DIR, or the documented default ../shared/data/mnist), and
+every socket connection beyond this machine is refused, so nothing is ever downloaded.
 """
 
 from __future__ import annotations
