@@ -178,7 +178,7 @@ def test_same_seed_and_parameters_give_the_same_figures(
 
 @pytest.mark.parametrize(
     "environment, expected",
-    [({}, (60_000, 15, 2)), ({"COURSE_FAST": "1"}, (2_000, 1, 1))],
+    [({}, (60_000, 20, 2)), ({"COURSE_FAST": "1"}, (2_000, 1, 1))],
     ids=["real course", "fast for the tests"],
 )
 def test_lesson_7_runs_fast_only_when_the_tests_ask(
