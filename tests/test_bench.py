@@ -37,7 +37,10 @@ def test_report_lists_every_measurement_and_says_what_was_skipped() -> None:
                   "training_gflop_per_epoch": 508.9, "achieved_gflops": 50.9, "ratio": 0.509},
         "accuracy": {"runs": [{"seed": 1, "test_accuracy": 0.99, "test_loss": 0.03,
                                "training_seconds": 40.0}], "mean": 0.99, "stdev": 0.0},
-        "course": {"lessons": {"04_train": 60.0}, "total_seconds": 60.0},
+        "course": {"lessons": {"04_train": 60.0, "07_going_further": 700.0},
+                   "total_seconds": 760.0,
+                   "figures": {"07_going_further": {"test_accuracy": 0.99581, "parameters": 189226,
+                                                    "training_seconds": 600.5}}},
         "fast_runs": {"lessons": {"04_train": 12.0}, "total_seconds": 12.0},
     }  # fmt: skip
     page = bench.markdown(results)
@@ -45,4 +48,9 @@ def test_report_lists_every_measurement_and_says_what_was_skipped() -> None:
     assert "| Keras 3 on jax | skipped: jax is not installed | |" in page
     assert "skipped: torch is not installed" in page
     assert "| achieved / matrix-multiply rate | 51% |" in page
-    assert "| 04_train | 60.0 | 12.0 |" in page
+    assert "| 04_train | 60.0 |  | 12.0 |" in page
+    assert (
+        "| 07_going_further | 700.0 | 189,226 parameters, training 600.5 s, "
+        "test accuracy 0.9958 |  |" in page
+    )
+    assert "| total | 760.0 | | 12.0 |" in page
