@@ -11,9 +11,16 @@ BUILD_ENV_VAR = "COURSE_BUILD_DIR"
 MODEL_FILE = "mnist_cnn.keras"
 
 
+def in_checkout() -> bool:
+    """Is course_utils running from a checkout of the course (not installed, as on Colab)?"""
+    return NOTEBOOK_DIR.is_dir()
+
+
 def build_dir() -> Path:
-    """The folder for everything the course produces: ``$COURSE_BUILD_DIR`` or ``build/``."""
-    return Path(os.environ.get(BUILD_ENV_VAR) or PROJECT_ROOT / "build").expanduser()
+    """The folder for everything the course produces: ``$COURSE_BUILD_DIR``, else ``build/``
+    in the checkout, else (installed on its own, as on Colab) ``build/`` in the current folder."""
+    default = PROJECT_ROOT / "build" if in_checkout() else Path.cwd() / "build"
+    return Path(os.environ.get(BUILD_ENV_VAR) or default).expanduser()
 
 
 def trained_model_path() -> Path:

@@ -4,19 +4,24 @@ Before anything is collected, Keras's cache (KERAS_HOME) and the course's build 
 (COURSE_BUILD_DIR) are pointed at a fresh temporary folder, so that tests never touch a
 student's ~/.keras or build/, and the notebook kernels that nbval and papermill start
 inherit the same settings, as does COURSE_FAST=1 (lesson 7 runs in its fast mode). MNIST
-comes from the local copy (MNIST_DIR, or the documented default ../shared/data/mnist), and
-every socket connection beyond this machine is refused, so nothing is ever downloaded.
+comes from the local copy (MNIST_DIR, or the documented default ../shared/data/mnist); a
+download, when a test wants one, comes from a server on localhost that the test starts
+(`mirror`), and MNIST_URL points at a closed local port otherwise. Every socket connection
+beyond this machine is refused, so nothing is ever downloaded from outside.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.server
 import ipaddress
 import os
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,6 +60,14 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["COURSE_BUILD_DIR"] = str(_SESSION_DIR / "build")
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["COURSE_FAST"] = "1"  # lesson 7's parameters cell shrinks itself (see the lesson)
+    os.environ["MNIST_URL"] = f"http://127.0.0.1:{_closed_port()}/mnist.npz"  # never outside
+
+
+def _closed_port() -> int:
+    """A local port that nothing listens on: a download from it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -103,3 +116,50 @@ def tiny_mnist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MNIST_DIR", str(source))
     monkeypatch.setattr(data, "keras_home", lambda: tmp_path / "keras")
     return source
+
+
+@dataclass
+class Mirror:
+    """A web server on localhost: ``files`` maps a path to its content; ``cut/<path>`` sends
+    the full Content-Length but only half the bytes; anything else is a 404."""
+
+    url: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def mirror() -> Iterator[Mirror]:
+    served = Mirror(url="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            served.requests.append(self.path)
+            path = self.path.lstrip("/")
+            cut = path.startswith("cut/")
+            content = served.files.get(path.removeprefix("cut/"))
+            if content is None:
+                self.send_error(404, "Not Found")
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content[: len(content) // 2] if cut else content)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """The address of a server on localhost that accepts connections and never answers."""
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}/mnist.npz"

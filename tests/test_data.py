@@ -1,16 +1,19 @@
-"""course_utils.data: finding, verifying and installing the offline MNIST copy."""
+"""course_utils.data: a local copy or a download, verified, then placed in Keras's cache."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from course_utils import data
 
 import numpy as np
 import pytest
-from conftest import TINY_MNIST
+from conftest import TINY_MNIST, Mirror
 
 GOOD = TINY_MNIST
 
@@ -100,7 +103,7 @@ def test_command_line_reports_a_missing_copy(
 ) -> None:
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "nowhere"))
     assert data.main() == 1
-    assert "error: MNIST is not available offline" in capsys.readouterr().err
+    assert "error: MNIST is not available." in capsys.readouterr().err
     monkeypatch.setenv("MNIST_DIR", str(tiny_mnist))
     assert data.main() == 0
 
@@ -118,3 +121,63 @@ def test_real_copy_loads_through_keras_without_network(no_network: None) -> None
 def test_train_size_out_of_range_is_explained() -> None:
     with pytest.raises(ValueError, match="train_size must be between 1 and 60000"):
         data.load_prepared(train_size=0)
+
+
+SHARED_MNIST = data.DEFAULT_DIR / "mnist.npz"
+
+
+def test_the_real_file_downloads_from_a_mirror_and_loads_through_keras(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    """A new student's laptop: no local copy, so the real code path downloads the real file
+    (here from a localhost mirror), shows progress, verifies it and Keras loads it."""
+    mirror.files["mnist.npz"] = SHARED_MNIST.read_bytes()
+    environment = {
+        **os.environ,
+        "KERAS_HOME": str(tmp_path / "keras"),
+        "MNIST_DIR": str(tmp_path / "no-copy-here"),
+        "MNIST_URL": mirror.url + "mnist.npz",
+    }
+    script = (
+        "from course_utils.data import install_mnist\n"
+        "import keras\n"
+        "install_mnist()\n"
+        "(x, y), (xt, yt) = keras.datasets.mnist.load_data()\n"
+        "print('loaded', x.shape, xt.shape)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "No local copy: MNIST_DIR is set to" in run.stdout
+    assert "Downloading mnist.npz: [##############################] 100% of 11.5 MB" in run.stdout
+    assert "MNIST downloaded and verified" in run.stdout
+    assert "loaded (60000, 28, 28) (10000, 28, 28)" in run.stdout
+    assert mirror.requests == ["/mnist.npz"]  # Keras itself downloaded nothing more
+    cached = tmp_path / "keras" / "datasets" / "mnist.npz"
+    assert data.sha256_of(cached) == data.SHA256
+    assert [path.name for path in cached.parent.iterdir()] == ["mnist.npz"]  # no .part left
+
+
+def test_without_a_mirror_the_download_comes_from_keras_own_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keras
+
+    monkeypatch.delenv("MNIST_URL")
+    assert data.download_url() == data.KERAS_URL
+    loader = inspect.getsource(keras.datasets.mnist.load_data)
+    origin = data.KERAS_URL.removesuffix("mnist.npz")
+    assert origin in loader and data.SHA256 in loader  # the same address and checksum
+    monkeypatch.setenv("MNIST_URL", "http://127.0.0.1:8000/mnist.npz")
+    assert data.download_url() == "http://127.0.0.1:8000/mnist.npz"
+
+
+def test_outside_a_checkout_only_mnist_dir_is_a_local_copy(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "in_checkout", lambda: False)
+    assert data.find_local_copy() == tiny_mnist / "mnist.npz"
+    monkeypatch.delenv("MNIST_DIR")
+    with pytest.raises(data.NoLocalCopy, match="^MNIST_DIR is not set.$"):
+        data.find_local_copy()

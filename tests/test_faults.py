@@ -11,7 +11,9 @@ import json
 import re
 import shutil
 import socket
+import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from contextlib import redirect_stdout
@@ -25,6 +27,7 @@ import keras
 import nbformat
 import numpy as np
 import pytest
+from conftest import Mirror
 
 Case = Callable[[Path, pytest.MonkeyPatch], str]
 CASES: dict[str, Case] = {}
@@ -56,27 +59,94 @@ def assert_cache_empty() -> None:
     assert not folder.exists() or list(folder.iterdir()) == [], "something was half-written"
 
 
+SERVED = Mirror(url="")  # the mirror of the running case (cases take no fixtures of their own)
+
+
 @pytest.fixture
-def stand_in(tiny_mnist: Path) -> Path:
+def stand_in(served: Mirror, tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MNIST_DIR", str(tiny_mnist))
+    monkeypatch.setattr(sys.modules[__name__], "SERVED", served)
     return tiny_mnist
 
 
 # ---- data ------------------------------------------------------------------------------
 
 
-@case("`MNIST_DIR` points nowhere")
+@case("`MNIST_DIR` points nowhere, and no download")
 def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
-    patch.setenv("MNIST_DIR", str(tmp / "nowhere"))
+    patch.setenv("MNIST_DIR", str(tmp / "nowhere"))  # MNIST_URL: a closed port (conftest)
     message = error_of(data.install_mnist, data.MnistDataError)
     assert_cache_empty()
     return message
 
 
-@case("the folder has no `mnist.npz`")
+@case("the folder has no `mnist.npz`, and no download")
 def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     (tmp / "empty").mkdir()
     patch.setenv("MNIST_DIR", str(tmp / "empty"))
     return error_of(data.install_mnist, data.MnistDataError)
+
+
+@pytest.fixture
+def served(mirror: Mirror, tiny_mnist: Path) -> Mirror:
+    """The stand-in mnist.npz on a localhost mirror."""
+    mirror.files["mnist.npz"] = (tiny_mnist / "mnist.npz").read_bytes()
+    return mirror
+
+
+def _without_local_copy(tmp: Path, patch: pytest.MonkeyPatch, url: str) -> None:
+    patch.setenv("MNIST_DIR", str(tmp / "nowhere"))
+    patch.setenv("MNIST_URL", url)
+
+
+def _download_from(tmp: Path, patch: pytest.MonkeyPatch, path: str) -> str:
+    """Download from ``path`` on the mirror; return the error, with nothing left behind."""
+    _without_local_copy(tmp, patch, SERVED.url + path)
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert_cache_empty()
+    return message
+
+
+@case("no local copy, and the download works")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    _without_local_copy(tmp, patch, SERVED.url + "mnist.npz")
+    said = printed_by(data.install_mnist)
+    assert data.sha256_of(data.keras_cache_file()) == data.SHA256
+    return said
+
+
+@case("the download is cut off")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return _download_from(tmp, patch, "cut/mnist.npz")
+
+
+@case("the download is truncated")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.files["short.npz"] = SERVED.files["mnist.npz"][:7]
+    return _download_from(tmp, patch, "short.npz")
+
+
+@case("the download is another file")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.files["other.gz"] = b"\x1f\x8b not mnist at all"
+    return _download_from(tmp, patch, "other.gz")
+
+
+@case("the download address is wrong (404)")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return _download_from(tmp, patch, "no/such/mnist.npz")
+
+
+@case("the server never answers")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        _without_local_copy(tmp, patch, f"http://127.0.0.1:{silent.getsockname()[1]}/mnist.npz")
+        patch.setattr(data, "DOWNLOAD_TIMEOUT", 1.0)
+        started = time.monotonic()
+        message = error_of(data.install_mnist, data.MnistDataError)
+        assert time.monotonic() - started < 5, "the download hung past its timeout"
+    assert_cache_empty()
+    return message
 
 
 def _replace_source(tmp: Path, content: bytes) -> str:
