@@ -1,0 +1,377 @@
+"""Draw a digit and let the network read it: the drawing pad of lesson 8.
+
+A drawing is a list of strokes; a stroke is a list of ``(x, y)`` points on a square pad
+(``PAD_SIZE`` units wide, y pointing down) drawn with a round pen ``pen_width`` units wide.
+:func:`preprocess_strokes` turns it into the 28 x 28 input the network expects, the way
+MNIST itself was made: the ink's bounding box is scaled to fit 20 x 20 pixels (keeping its
+aspect ratio), then the digit is placed so that its centre of mass sits at the centre of
+the 28 x 28 frame; grey levels are in [0, 1]. The browser does the same in
+``static/preprocess.mjs``; the tests check that both give the same image.
+
+:class:`DrawingPad` is the Jupyter widget (anywidget; its front end is
+``static/drawing_pad.mjs``). It predicts in the kernel with the model it is given, and works
+without a front end too: ``pad.draw_strokes(...)`` or ``pad.set_image(...)``, then read
+``pad.prediction`` and ``pad.probabilities``.
+
+:func:`export_weights` writes a trained seed network to a small JSON file that
+``static/forward.mjs`` runs in the browser, with no kernel (the course's website).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+STATIC_DIR = Path(__file__).parent / "static"
+PAD_SIZE = 280  # the pad's width and height, in its own units (CSS pixels in the browser)
+PEN_WIDTH = 26.0  # a pen about as thick, relative to a digit, as MNIST's strokes
+FRAME = 28  # the network's input is FRAME x FRAME pixels
+BOX = 20  # the digit's bounding box is scaled to fit BOX x BOX pixels
+#: Where MNIST's digits have their centre of mass, in pixels from the frame's top left
+#: corner (measured on the test set: 14.50 and 14.49), i.e. the middle of pixel (14, 14).
+MASS_CENTRE = 14.5
+SUBSAMPLES = 4  # each pixel's grey level is the share of SUBSAMPLES**2 points under the pen
+WEIGHTS_FORMAT = "course-cnn-weights/1"
+
+Strokes = Sequence[Sequence[Sequence[float]]]
+
+#: A few digits drawn as strokes on the 280 x 280 pad, for lessons and tests.
+EXAMPLE_STROKES: dict[str, list[list[list[float]]]] = {
+    "one": [[[140, 40], [140, 240]]],
+    "zero": [
+        [
+            [140 + 62 * math.sin(2 * math.pi * k / 36), 140 - 95 * math.cos(2 * math.pi * k / 36)]
+            for k in range(37)
+        ]
+    ],
+    "seven": [[[70, 50], [210, 50], [120, 240]]],
+    "crossed_seven": [[[70, 50], [210, 50], [120, 240]], [[110, 150], [200, 150]]],
+    "european_one": [[[85, 105], [150, 40], [150, 240]]],
+    "four": [[[120, 40], [75, 165], [215, 165]], [[175, 95], [175, 245]]],
+}
+
+
+def _validated_strokes(strokes: Any) -> list[np.ndarray]:
+    """The strokes as float arrays of shape (points, 2); a clear error for anything else."""
+    if isinstance(strokes, (str, bytes)) or not isinstance(strokes, Sequence):
+        raise ValueError(
+            "strokes must be a list of strokes, each a list of (x, y) points, "
+            f"e.g. [[(140, 40), (140, 240)]]; got {type(strokes).__name__}."
+        )
+    arrays = []
+    for number, stroke in enumerate(strokes):
+        points = np.asarray(stroke, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+            raise ValueError(
+                f"stroke {number} must be a non-empty list of (x, y) points; "
+                f"got an array of shape {points.shape}."
+            )
+        if not np.isfinite(points).all():
+            raise ValueError(f"stroke {number} has a point that is not a finite number.")
+        arrays.append(points)
+    return arrays
+
+
+def _segments(strokes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end points of every segment; a one-point stroke is a segment of length 0."""
+    starts, ends = [], []
+    for points in strokes:
+        if len(points) == 1:
+            starts.append(points)
+            ends.append(points)
+        else:
+            starts.append(points[:-1])
+            ends.append(points[1:])
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def _render(
+    starts: np.ndarray,
+    ends: np.ndarray,
+    radius: float,
+    scale: float,
+    centre: tuple[float, float],
+    target: tuple[float, float],
+) -> np.ndarray:
+    """Grey levels of the FRAME x FRAME image: the point ``centre`` of the pad lands on
+    ``target`` (in pixels, x then y), and the pad is magnified ``scale`` times. A sample
+    point is inked when it lies within ``radius`` of a segment; each segment is checked only
+    against the sample points near it."""
+    offsets = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES
+    samples = (np.arange(FRAME)[:, None] + offsets[None, :]).ravel()
+    xs = (samples - target[0]) / scale + centre[0]  # the sample points in pad units
+    ys = (samples - target[1]) / scale + centre[1]
+    inked = np.zeros((len(ys), len(xs)), dtype=bool)
+    reach = radius + 1 / scale  # a little more than the pen, so no sample is missed
+    radius2 = radius * radius
+    for start, end in zip(starts, ends, strict=True):
+        left, right = np.searchsorted(
+            xs, [min(start[0], end[0]) - reach, max(start[0], end[0]) + reach]
+        )
+        top, bottom = np.searchsorted(
+            ys, [min(start[1], end[1]) - reach, max(start[1], end[1]) + reach]
+        )
+        if left >= right or top >= bottom:
+            continue
+        px = xs[None, left:right] - start[0]
+        py = ys[top:bottom, None] - start[1]
+        dx, dy = end[0] - start[0], end[1] - start[1]
+        length2 = dx * dx + dy * dy
+        t = np.clip((px * dx + py * dy) / length2, 0.0, 1.0) if length2 > 0 else np.zeros((1, 1))
+        ex, ey = px - t * dx, py - t * dy
+        inked[top:bottom, left:right] |= (ex * ex + ey * ey) <= radius2
+    blocks = inked.reshape(FRAME, SUBSAMPLES, FRAME, SUBSAMPLES)
+    return blocks.sum(axis=(1, 3)) / SUBSAMPLES**2
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """The grey-level-weighted centre (x, y) of a 2-D image, in pixels: pixel (row i,
+    column j) covers x from j to j + 1, so the centre of a 28 x 28 frame is (14, 14)."""
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2 or image.sum() <= 0:
+        raise ValueError(f"need a 2-D image with some ink; got shape {image.shape}.")
+    rows, columns = np.indices(image.shape)
+    total = image.sum()
+    return float((image * (columns + 0.5)).sum() / total), float(
+        (image * (rows + 0.5)).sum() / total
+    )
+
+
+def preprocess_strokes(strokes: Strokes, pen_width: float = PEN_WIDTH) -> np.ndarray:
+    """The 28 x 28 float32 image, grey levels in [0, 1], that MNIST would have made of these
+    strokes: ink bounding box scaled into 20 x 20, centre of mass where MNIST has it (MASS_CENTRE).
+    No strokes give an empty (all zero) image."""
+    if not pen_width > 0:
+        raise ValueError(f"pen_width must be a positive number of pad units; got {pen_width}.")
+    arrays = _validated_strokes(strokes)
+    if not arrays:
+        return np.zeros((FRAME, FRAME), dtype=np.float32)
+    points = np.concatenate(arrays)
+    radius = pen_width / 2
+    low, high = points.min(axis=0) - radius, points.max(axis=0) + radius
+    scale = BOX / float((high - low).max())
+    box_centre = (float(low[0] + high[0]) / 2, float(low[1] + high[1]) / 2)
+    starts, ends = _segments(arrays)
+    middle = FRAME / 2
+    first = _render(starts, ends, radius, scale, box_centre, (middle, middle))
+    mass_x, mass_y = centre_of_mass(first)
+    target = (middle + (MASS_CENTRE - mass_x), middle + (MASS_CENTRE - mass_y))
+    return _render(starts, ends, radius, scale, box_centre, target).astype(np.float32)
+
+
+def transform_strokes(
+    strokes: Strokes, rotate: float = 0.0, shift: tuple[float, float] = (0.0, 0.0)
+) -> list[list[list[float]]]:
+    """The strokes rotated by ``rotate`` degrees (clockwise on the screen) about the pad's
+    centre, then moved by ``shift`` pad units."""
+    angle = math.radians(rotate)
+    cos, sin = math.cos(angle), math.sin(angle)
+    middle = PAD_SIZE / 2
+    moved = []
+    for points in _validated_strokes(strokes):
+        x, y = points[:, 0] - middle, points[:, 1] - middle
+        new_x = cos * x - sin * y + middle + shift[0]
+        new_y = sin * x + cos * y + middle + shift[1]
+        moved.append(np.stack([new_x, new_y], axis=1).tolist())
+    return moved
+
+
+def as_image(image: Any) -> np.ndarray:
+    """A 28 x 28 float32 image in [0, 1] from (28, 28), (28, 28, 1) or (784,) values that are
+    in [0, 1] or are whole numbers from 0 to 255 (as ``keras.datasets.mnist`` gives them)."""
+    array = np.asarray(image)
+    if array.size != FRAME * FRAME or array.ndim not in (1, 2, 3):
+        raise ValueError(
+            f"an image must be 28 x 28 pixels (shape (28, 28), (28, 28, 1) or (784,)); "
+            f"got shape {array.shape}."
+        )
+    if not np.issubdtype(array.dtype, np.number) or not np.isfinite(array).all():
+        raise ValueError("an image must hold finite numbers.")
+    array = array.reshape(FRAME, FRAME).astype(np.float32)
+    if array.min() < 0 or array.max() > 255:
+        raise ValueError(
+            f"grey levels must be in [0, 1] or 0-255; got {array.min()}-{array.max()}."
+        )
+    if array.max() > 1:
+        array = array / 255
+    return array
+
+
+def predict_image(model: Any, image: Any) -> np.ndarray:
+    """The model's ten probabilities for one image (float64, summing to 1)."""
+    import keras
+
+    batch = as_image(image).reshape(1, FRAME, FRAME, 1)
+    output = keras.ops.convert_to_numpy(model(batch, training=False))
+    return np.asarray(output, dtype=np.float64).reshape(-1)
+
+
+try:  # the widget needs anywidget; everything above works without it
+    import anywidget
+    import traitlets
+except ImportError:  # pragma: no cover - anywidget is a core dependency of the course
+    anywidget = None
+
+
+if anywidget is not None:
+
+    class DrawingPad(anywidget.AnyWidget):
+        """Draw a digit with mouse, pen or finger and see what ``model`` reads.
+
+        Without a front end (papermill, nbval, a script), give it input from code with
+        :meth:`draw_strokes` or :meth:`set_image`; then read :attr:`prediction` and
+        :attr:`probabilities`.
+        """
+
+        _esm = STATIC_DIR / "drawing_pad.mjs"
+        _css = STATIC_DIR / "drawing_pad.css"
+
+        strokes = traitlets.List(help="the drawing: strokes of (x, y) points").tag(sync=True)
+        pen_width = traitlets.Float(PEN_WIDTH).tag(sync=True)
+        pad_size = traitlets.Int(PAD_SIZE).tag(sync=True)
+        image = traitlets.List(help="the 28 x 28 input, row by row, in [0, 1]").tag(sync=True)
+        probabilities = traitlets.List(help="the ten probabilities, or []").tag(sync=True)
+        prediction = traitlets.Int(None, allow_none=True).tag(sync=True)
+        from_code = traitlets.Bool(False, help="image set by set_image").tag(sync=True)
+
+        def __init__(self, model: Any, **kwargs: Any) -> None:
+            if not callable(model):
+                raise ValueError(
+                    "DrawingPad needs a trained Keras model, e.g. "
+                    "DrawingPad(models.load_or_train(x_train, y_train))."
+                )
+            super().__init__(**kwargs)
+            self.model = model
+            self._setting_image = False
+            self.on_msg(self._message)
+            self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
+
+        def _message(self, widget: Any, content: Any, buffers: Any) -> None:
+            if isinstance(content, dict) and content.get("type") == "clear":
+                self.clear()
+
+        @traitlets.validate("strokes")
+        def _check_strokes(self, proposal: dict) -> list:
+            strokes = _validated_strokes(proposal["value"])
+            return [points.tolist() for points in strokes]
+
+        @traitlets.observe("strokes", "pen_width")
+        def _strokes_changed(self, change: dict) -> None:
+            if self._setting_image:
+                return
+            self.from_code = False
+            image = preprocess_strokes(self.strokes, self.pen_width)
+            self._show(image, predict=bool(self.strokes))
+
+        def _show(self, image: np.ndarray, predict: bool) -> None:
+            probabilities = predict_image(self.model, image) if predict else None
+            with self.hold_sync():
+                self.image = [round(float(value), 6) for value in image.ravel()]
+                if probabilities is None:
+                    self.probabilities, self.prediction = [], None
+                else:
+                    self.probabilities = [float(p) for p in probabilities]
+                    self.prediction = int(probabilities.argmax())
+
+        def draw_strokes(self, strokes: Strokes) -> DrawingPad:
+            """Draw ``strokes`` (pad coordinates, see the module's docstring) as if by hand."""
+            self.strokes = [points.tolist() for points in _validated_strokes(strokes)]
+            return self
+
+        def set_image(self, image: Any) -> DrawingPad:
+            """Show the network a ready-made 28 x 28 image, e.g. ``x_test[0]``, as it is
+            (no preprocessing)."""
+            array = as_image(image)
+            self._setting_image = True
+            try:
+                self.strokes = []
+            finally:
+                self._setting_image = False
+            self.from_code = True
+            self._show(array, predict=True)
+            return self
+
+        def clear(self) -> DrawingPad:
+            """Wipe the pad, as its Clear button does."""
+            self._setting_image = True
+            try:
+                self.strokes = []
+            finally:
+                self._setting_image = False
+            self.from_code = False
+            self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
+            return self
+
+        @property
+        def image_array(self) -> np.ndarray:
+            """What the network receives, as a (28, 28) array."""
+            return np.asarray(self.image, dtype=np.float32).reshape(FRAME, FRAME)
+
+
+def _encoded(array: np.ndarray) -> dict[str, Any]:
+    values = np.ascontiguousarray(array, dtype="<f4")
+    return {"shape": list(values.shape), "data": base64.b64encode(values.tobytes()).decode()}
+
+
+def export_weights(model: Any, path: Path) -> Path:
+    """Write ``model`` (Conv2D / MaxPooling2D / Dropout / Flatten / Dense layers, as the seed
+    network has) to a JSON file for ``static/forward.mjs``; arrays are little-endian float32
+    in base64. Returns the path."""
+    from keras import layers
+
+    exported = []
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2D):
+            if layer.strides != (1, 1) or layer.padding != "valid" or layer.dilation_rate != (1, 1):
+                raise ValueError(f"{layer.name}: only stride 1, 'valid' convolutions are exported.")
+            kernel, bias = layer.get_weights()
+            exported.append({"type": "conv2d", "activation": layer.activation.__name__,
+                             "kernel": _encoded(kernel), "bias": _encoded(bias)})  # fmt: skip
+        elif isinstance(layer, layers.MaxPooling2D):
+            if layer.pool_size != layer.strides or layer.padding != "valid":
+                raise ValueError(f"{layer.name}: only non-overlapping 'valid' pooling is exported.")
+            exported.append({"type": "maxpool2d", "pool": list(layer.pool_size)})
+        elif isinstance(layer, layers.Flatten):
+            exported.append({"type": "flatten"})
+        elif isinstance(layer, layers.Dense):
+            kernel, bias = layer.get_weights()
+            exported.append({"type": "dense", "activation": layer.activation.__name__,
+                             "kernel": _encoded(kernel), "bias": _encoded(bias)})  # fmt: skip
+        elif isinstance(layer, layers.Dropout):
+            continue  # does nothing at prediction time
+        else:
+            raise ValueError(
+                f"cannot export layer {layer.name} ({type(layer).__name__}): the browser's "
+                "forward pass knows Conv2D, MaxPooling2D, Dropout, Flatten and Dense."
+            )
+    for layer in exported:
+        if layer.get("activation") not in (None, "relu", "softmax", "linear"):
+            raise ValueError(f"cannot export activation {layer['activation']}.")
+    document = {"format": WEIGHTS_FORMAT, "input_shape": [FRAME, FRAME, 1], "layers": exported}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(json.dumps(document))
+    temporary.replace(path)
+    return path
+
+
+SITE_FILES = ("drawing_pad.mjs", "drawing_pad.css", "preprocess.mjs", "forward.mjs", "site_pad.mjs")
+
+
+def export_site_pad(model: Any, folder: Path) -> Path:
+    """Put the browser pad into ``folder`` (the site's ``_static/drawing``): its ES modules
+    and ``seed_weights.json`` for ``model``. Returns the folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SITE_FILES:
+        shutil.copyfile(STATIC_DIR / name, folder / name)
+    export_weights(model, folder / "seed_weights.json")
+    return folder
