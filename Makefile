@@ -14,7 +14,7 @@ help:  ## list the targets
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,book]"
+	$(PY) -m pip install --quiet -e ".[lab,dev,book]"
 	@touch $@
 
 setup: $(BIN)/activate  ## create .venv and install the course with all its tools
