@@ -329,3 +329,62 @@ def check_experiment(**accuracies: Any) -> Feedback:
     ranked = sorted(accuracies.items(), key=lambda item: -float(item[1]))
     summary = ", ".join(f"{name} {float(value):.4f}" for name, value in ranked)
     return _correct(f"Results recorded: {summary}. Compare them with the explanation below.")
+
+
+def check_centre_of_mass(answer: Any, image: Any) -> Feedback:
+    """Exercise: the centre of mass (x, y) of a 28 x 28 image, in pixels from its top left
+    corner, where pixel (row i, column j) covers x from j to j + 1."""
+    if answer is None:
+        return UNANSWERED
+    try:
+        x, y = (float(value) for value in answer)
+    except (TypeError, ValueError):
+        return _type_hint("your centre", answer, "a pair of numbers (x, y)")
+    grey = np.asarray(image, dtype=float).reshape(28, 28)
+    rows, columns = np.indices(grey.shape)
+    expected_x = float((grey * (columns + 0.5)).sum() / grey.sum())
+    expected_y = float((grey * (rows + 0.5)).sum() / grey.sum())
+    if abs(x - expected_x) < 0.01 and abs(y - expected_y) < 0.01:
+        return _correct(
+            f"The ink's centre is at x = {expected_x:.2f}, y = {expected_y:.2f}; MNIST puts it "
+            "at 14.5, 14.5, so the pad would move this digit back."
+        )
+    if abs(x - expected_y) < 0.01 and abs(y - expected_x) < 0.01:
+        return _wrong("x and y are swapped: x runs along a row (columns), y down (rows).")
+    if abs(x + 0.5 - expected_x) < 0.01 and abs(y + 0.5 - expected_y) < 0.01:
+        return _wrong("Nearly: measure each pixel at its middle, column + 0.5 and row + 0.5.")
+    return _wrong(
+        "Hint: weight each pixel's position by its grey level: "
+        "`(image * (columns + 0.5)).sum() / image.sum()` with `rows, columns = np.indices(...)`."
+    )
+
+
+def check_fools_only_the_seed(
+    image: Any, label: Any, seed_model: Any, stronger_model: Any
+) -> Feedback:
+    """Exercise: a 28 x 28 image of the digit ``label`` that the seed network misreads and
+    the stronger network reads correctly."""
+    if image is None or label is None:
+        return UNANSWERED
+    digit = _whole_number(label)
+    if digit is None or not 0 <= digit <= 9:
+        return _wrong("`my_label` should be the digit your image shows, from 0 to 9.")
+    array = np.asarray(image, dtype="float32")
+    if array.size != 784:
+        return _wrong(f"`my_digit` should be a 28 x 28 image; it has shape {array.shape}.")
+    if array.min() < 0 or array.max() > 1:
+        return _wrong("Grey levels should be in [0, 1], as the networks were trained on.")
+    batch = array.reshape(1, 28, 28, 1)
+    seed_reads = int(np.argmax(seed_model.predict(batch, verbose=0)))
+    stronger_reads = int(np.argmax(stronger_model.predict(batch, verbose=0)))
+    if seed_reads != digit and stronger_reads == digit:
+        return _correct(
+            f"The seed network reads {seed_reads}, the stronger one {stronger_reads}: "
+            "what it learned from augmented digits made the difference."
+        )
+    if seed_reads == digit:
+        return _wrong(f"The seed network reads this {digit} correctly; make it harder.")
+    return _wrong(
+        f"Both networks misread it (seed {seed_reads}, stronger {stronger_reads}); "
+        "try something gentler, such as a smaller shift or rotation."
+    )

@@ -21,7 +21,7 @@ LESSONS = course.lessons()
 FAST = {"train_size": 2000, "epochs": 1}
 
 
-def test_there_are_seven_lessons_each_with_a_myst_source() -> None:
+def test_there_are_eight_lessons_each_with_a_myst_source() -> None:
     assert [path.stem for path in LESSONS] == [
         "01_load_mnist",
         "02_prepare_data",
@@ -30,6 +30,7 @@ def test_there_are_seven_lessons_each_with_a_myst_source() -> None:
         "05_evaluate",
         "06_look_inside",
         "07_going_further",
+        "08_your_handwriting",
     ]
     sources = {path.stem for path in NOTEBOOK_DIR.glob("*.md")}
     assert sources == {path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")}
@@ -200,3 +201,13 @@ def test_lesson_7_beats_chance_and_reports_its_figures(fast_course: dict) -> Non
     figures = _lesson(fast_course, "07_going_further")["figures"]
     assert figures["parameters"] == 189_226
     assert figures["test_accuracy"] > 0.3 and figures["training_seconds"] > 0
+
+
+def test_lesson_8_reads_drawings_and_compares_two_networks(fast_course: dict) -> None:
+    run = _lesson(fast_course, "08_your_handwriting")
+    figures = run["figures"]
+    assert run["seconds"] < 60, "lesson 8 must stay quick in the fast run"
+    assert figures["predicted_digit"] in range(10)  # the pad read test digit 0 headless
+    assert figures["seed_test_accuracy"] > 0.6 and figures["stronger_test_accuracy"] > 0.3
+    assert figures["tricky_inputs"] == 8
+    assert 0 <= figures["seed_fooled"] <= 8 and 0 <= figures["stronger_fooled"] <= 8
