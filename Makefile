@@ -11,10 +11,12 @@ PY := $(BIN)/python
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(BIN)/activate: pyproject.toml
+$(BIN)/activate: pyproject.toml jupyter/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[lab,dev,book]"
+	# JupyterLab opens the MyST lessons (.md) as notebooks, through Jupytext
+	install -D -m 644 jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 setup: $(BIN)/activate  ## create .venv and install the course with all its tools
