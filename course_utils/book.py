@@ -3,7 +3,8 @@
 The book's root is the repository and its configuration lives in ``book/``, so the lessons
 are read straight from ``notebooks/*.md``. Every lesson is executed during the build (with
 an execution cache), and the build is strict: a cell that raises, or any Sphinx warning,
-makes it fail.
+makes it fail. After the build, the drawing pad's JavaScript and the seed network's weights
+are copied into the site for lesson 8's page, where the network runs in the browser.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from course_utils.paths import PROJECT_ROOT
 
 BOOK_DIR = PROJECT_ROOT / "book"
+#: The page that mounts the drawing pad (lesson 8); it needs the files add_drawing_pad writes.
+DRAWING_PAGE = "notebooks/08_your_handwriting.html"
 
 
 def build_book(
@@ -40,7 +43,25 @@ def build_book(
     ]  # fmt: skip
     if rebuild_all:
         command.append("--all")
-    return subprocess.run(command, cwd=source, check=False)
+    result = subprocess.run(command, cwd=source, check=False)
+    html = output / "_build" / "html"
+    if result.returncode == 0 and (html / DRAWING_PAGE).is_file():
+        add_drawing_pad(html)
+    return result
+
+
+def add_drawing_pad(html: Path) -> Path:
+    """Put the drawing pad's browser files and the seed network's weights (the model lesson 4
+    trained, trained now if it is missing) into the site's ``_static/drawing``, where the
+    handwriting lesson's page loads them."""
+    from course_utils import drawing, models
+    from course_utils.data import load_prepared
+
+    (x_train, y_train), _ = load_prepared()
+    model = models.load_or_train(x_train, y_train)
+    folder = drawing.export_site_pad(model, html / "_static" / "drawing")
+    print(f"The drawing pad's browser files and network weights are in {folder}")
+    return folder
 
 
 def main(argv: list[str] | None = None) -> int:
