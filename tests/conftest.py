@@ -12,6 +12,7 @@ beyond this machine is refused, so nothing is ever downloaded from outside.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.server
 import ipaddress
@@ -163,3 +164,32 @@ def silent_server() -> Iterator[str]:
     """The address of a server on localhost that accepts connections and never answers."""
     with socket.create_server(("127.0.0.1", 0)) as listening:
         yield f"http://127.0.0.1:{listening.getsockname()[1]}/mnist.npz"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real book, built once per session from the lessons at their default parameters."""
+    from course_utils.book import build_book
+
+    output = tmp_path_factory.mktemp("book")
+    assert build_book(output=output).returncode == 0
+    html = output / "_build" / "html"
+    assert (html / "index.html").is_file()
+    return html
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[str]:
+    """The built site served on a free port of localhost."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()

@@ -1,19 +1,21 @@
 """The Jupyter Book site: built strictly from the lessons, and checked in headless Chromium.
 
-The site is built once for this module, with the lessons' real default parameters, into a
-temporary folder. Chromium is Debian's (`apt-get install chromium`, done by .ci/run), driven
-by Playwright's Python package; no browser is ever downloaded.
+The site is built once per session (the `site` fixture in conftest.py), with the lessons'
+real default parameters, into a temporary folder. Chromium is Debian's (`apt-get install
+chromium`, done by .ci/run), driven by Playwright's Python package; no browser is ever
+downloaded.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import html
+import re
+import subprocess
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from course_utils import course
+from course_utils import course, install_cell
 from course_utils.book import build_book
 from course_utils.paths import PROJECT_ROOT
 
@@ -22,11 +24,6 @@ from playwright.sync_api import Browser, Page
 
 SCREENSHOT = PROJECT_ROOT / "build" / "screenshots" / "book-lesson-1.png"
 LESSON_PAGES = [f"notebooks/{path.stem}.html" for path in course.lessons()]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def tiny_book(folder: Path, code: str) -> Path:
@@ -63,28 +60,6 @@ def test_a_sphinx_warning_fails_the_build(tmp_path: Path) -> None:
     with (folder / "index.md").open("a") as page:
         page.write("\nA link to [nowhere](missing.md).\n")
     assert build_tiny(folder) != 0
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real book, built from the lessons at their default parameters."""
-    output = tmp_path_factory.mktemp("book")
-    assert build_book(output=output).returncode == 0
-    html = output / "_build" / "html"
-    assert (html / "index.html").is_file()
-    return html
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    """The built site served on a free port of localhost."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +120,31 @@ def test_search_finds_convolution(page: Page, server: str) -> None:
     results.first.wait_for(timeout=20_000)
     assert results.count() >= 3
     assert any("Lesson 3" in text for text in results.all_inner_texts())
+
+
+@pytest.mark.parametrize("lesson", course.lessons(), ids=lambda path: path.stem)
+def test_launch_buttons_open_this_lessons_notebook(site: Path, lesson: Path) -> None:
+    """Colab, Binder and the JupyterHub (nbgitpuller) open the lesson's .ipynb on the
+    configured branch of the repository the install cell installs from; the file is there."""
+    config = install_cell.book_config()["repository"]
+    url, branch = config["url"].rstrip("/"), config["branch"]
+    owner_repo = url.removeprefix("https://github.com/")
+    notebook = f"notebooks/{lesson.name}"
+    page = html.unescape((site / f"notebooks/{lesson.stem}.html").read_text())
+    links = set(re.findall(r'href="([^"]+)"', page))
+    expected = {
+        "Colab": f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{notebook}",
+        "Binder": f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{notebook}",
+    }
+    for door, link in expected.items():
+        assert link in links, f"no {door} button for {notebook}: {sorted(links)[:20]}"
+    (hub,) = [link for link in links if "/hub/user-redirect/git-pull?" in link]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(hub).query)
+    assert query["repo"] == [url] and query["branch"] == [branch]
+    assert query["urlpath"] == [f"lab/tree/{owner_repo.split('/')[1]}/{notebook}"]
+    assert url in links  # the repository button: the address the install cell uses
+    assert install_cell.pip_spec().startswith(f"git+{url}@")
+    tracked = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", notebook], cwd=PROJECT_ROOT, capture_output=True
+    )
+    assert tracked.returncode == 0, f"{notebook} is not in the repository"
