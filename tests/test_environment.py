@@ -1,11 +1,13 @@
-"""pyproject.toml and environment.yml pin the same dependency ranges."""
+"""pyproject.toml and environment.yml pin the same dependency ranges; the versions line."""
 
 from __future__ import annotations
 
 import sys
 
+from course_utils import environment
 from course_utils.paths import PROJECT_ROOT
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -39,3 +41,15 @@ def test_python_versions_agree() -> None:
     (conda_python,) = [d for d in environment["dependencies"] if str(d).startswith("python")]
     assert project["requires-python"] == ">=3.10"
     assert conda_python.startswith("python>=3.10")
+
+
+def test_the_versions_line_names_the_device_that_runs_the_model(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert environment.gpu_name() is None  # this machine has no GPU: Keras's backend agrees
+    environment.print_versions()
+    line = capsys.readouterr().out
+    assert line.startswith("Python ") and line.rstrip().endswith("model runs on the CPU")
+    monkeypatch.setattr(environment, "gpu_name", lambda: "Tesla T4")  # what Colab's GPU says
+    environment.print_versions()
+    assert capsys.readouterr().out.rstrip().endswith("model runs on the GPU (Tesla T4)")
