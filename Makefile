@@ -14,7 +14,7 @@ help:  ## list the targets
 $(BIN)/activate: pyproject.toml jupyter/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[lab,dev,book]"
+	$(PY) -m pip install --quiet -e ".[lab,dev,book,bench]"
 	# JupyterLab opens the MyST lessons (.md) as notebooks, through Jupytext
 	install -D -m 644 jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@

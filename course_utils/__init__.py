@@ -35,7 +35,24 @@ def _import_tensorflow_quietly() -> None:
         os.close(devnull)
 
 
+def _keep_tensorflow_out() -> None:
+    """On the JAX and PyTorch backends, keep Keras from importing TensorFlow at all.
+
+    ``keras.utils.set_random_seed`` also seeds TensorFlow whenever it is installed, which
+    imports it (seconds, and its start-up log in the lesson) although nothing here uses it.
+    Keras asks its lazy ``tensorflow`` module whether it is available; answer no.
+    """
+    if os.environ["KERAS_BACKEND"] == "tensorflow" or "tensorflow" in sys.modules:
+        return
+    from keras.src.utils import module_utils
+
+    lazy_tensorflow = getattr(module_utils, "tensorflow", None)
+    if lazy_tensorflow is not None and lazy_tensorflow.module is None:
+        lazy_tensorflow._available = False
+
+
 _import_tensorflow_quietly()
+_keep_tensorflow_out()
 
 __all__ = [
     "book", "checks", "course", "data", "environment", "models", "pairs", "paths", "plotting",
