@@ -22,7 +22,8 @@ from course_utils.paths import PROJECT_ROOT
 import pytest
 from playwright.sync_api import Browser, Page
 
-SCREENSHOT = PROJECT_ROOT / "build" / "screenshots" / "book-lesson-1.png"
+SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
+SCREENSHOT = SCREENSHOTS / "book-lesson-1.png"
 LESSON_PAGES = [f"notebooks/{path.stem}.html" for path in course.lessons()]
 
 
@@ -112,6 +113,24 @@ def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
         page.locator("a.right-next").first.click()
         page.wait_for_load_state("load")
         assert page.url.endswith(LESSON_PAGES[number + 1])
+
+
+def test_lesson_8_page_reads_a_drawing_without_a_kernel(page: Page, server: str) -> None:
+    """The site's drawing pad: the seed network lesson 4 trained, run in the browser."""
+    from test_drawing import draw_with_mouse, expect_prediction
+
+    page.goto(f"{server}/notebooks/08_your_handwriting.html", wait_until="load")
+    pad = page.locator(".course-drawing-pad[data-ready='true']")
+    pad.wait_for(timeout=20_000)
+    canvas = pad.locator("canvas.course-pad-canvas")
+    for shape, digit in (("one", 1), ("zero", 0)):
+        pad.get_by_role("button", name="Clear the drawing pad").click()
+        draw_with_mouse(page, canvas, shape)
+        seconds = expect_prediction(page, pad, digit)
+        print(f"site: drew a {shape}, the browser read {digit} after {seconds:.2f} s")
+        assert seconds < 1.0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "book-lesson-8-drawing-pad.png"))
 
 
 def test_search_finds_convolution(page: Page, server: str) -> None:

@@ -320,3 +320,111 @@ def test_browser_pad_reads_mouse_drawings_without_a_kernel(browser, pad_page_ser
     assert pad.locator(".course-pad-prediction").inner_text() == "–"
     page.close()
     assert errors == [] and outside == [], (errors, outside)
+
+
+# --- the pad in JupyterLab ---------------------------------------------------------------------
+
+LESSON = "08_your_handwriting"
+
+
+@pytest.fixture(scope="module")
+def lab_with_lesson_8(
+    model: keras.Model, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """JupyterLab on a copy of lesson 8, with the briefly trained seed network saved where
+    the lesson looks for it (so the lesson loads it instead of training a weaker one)."""
+    import os
+    import secrets
+    import sys
+    import urllib.request
+
+    from test_jupyterlab import free_port
+
+    root = tmp_path_factory.mktemp("lab-8")
+    build = tmp_path_factory.mktemp("lab-8-build")
+    models.save_model(model, build / "models" / "mnist_cnn.keras")
+    shutil.copy(PROJECT_ROOT / "notebooks" / f"{LESSON}.ipynb", root / f"{LESSON}.ipynb")
+    settings = {
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }
+    for name, values in settings.items():
+        path = root / ".settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    token, port = secrets.token_hex(16), free_port()
+    log = (root / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
+            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
+            "--LabApp.extension_manager=readonly",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
+        stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "COURSE_BUILD_DIR": str(build)},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((root / "server.log").read_text()) from None
+            time.sleep(0.5)
+    yield base, token
+    request = urllib.request.Request(
+        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+    )
+    urllib.request.urlopen(request, timeout=10)
+    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"
+
+
+def test_student_draws_in_jupyterlab_and_the_kernel_reads_it(
+    browser,  # noqa: ANN001
+    lab_with_lesson_8: tuple[str, str],
+) -> None:
+    base, token = lab_with_lesson_8
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((base, "data:", "blob:")) else outside.append(r.url),
+    )
+    page.goto(f"{base}/lab/tree/{LESSON}.ipynb?token={token}", wait_until="domcontentloaded")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
+    notebook.locator(".jp-CodeCell").first.wait_for(timeout=90_000)
+    page.get_by_text("| Idle").first.wait_for(timeout=90_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """() => {
+            const panel = [...document.querySelectorAll('.jp-NotebookPanel')].pop();
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
+        }""",
+        timeout=600_000,
+    )
+    page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+    texts = " ".join(notebook.locator(".jp-OutputArea-output").all_inner_texts())
+    assert "Traceback" not in texts
+    assert "test image 0 shows a 7; the network reads 7" in texts
+    pad = notebook.locator(".course-pad").first
+    pad.wait_for(timeout=30_000)
+    canvas = pad.locator("canvas.course-pad-canvas")
+    clear = pad.get_by_role("button", name="Clear the drawing pad")
+    for shape, digit in (("one", 1), ("zero", 0)):
+        clear.click()
+        pad.locator(".course-pad-prediction").filter(has_text="–").wait_for(timeout=10_000)
+        draw_with_mouse(page, canvas, shape)
+        seconds = expect_prediction(page, pad, digit)
+        print(f"JupyterLab: drew a {shape}, the kernel read {digit} after {seconds:.2f} s")
+        assert seconds < 1.0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pad.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab-drawing-pad.png"))
+    page.close()
+    assert outside == [], f"JupyterLab fetched from outside localhost: {outside[:5]}"
