@@ -1,5 +1,7 @@
-"""The lessons in the real client: JupyterLab in headless Chromium runs a lesson through its
-menus, once as the .ipynb and once as the MyST .md opened as a notebook through Jupytext.
+"""The lessons in the real client: JupyterLab in headless Chromium runs lessons through its
+menus: lesson 1 once as the .ipynb and once as the MyST .md opened as a notebook through
+Jupytext, and lesson 4 (which trains, saves and plots) with fast parameters that papermill
+writes into the copy, as the tests' fast course does.
 
 JupyterLab is started from the course's environment on a free localhost port with a random
 token, on a copy of the lesson (so autosave never touches the repository), and shut down
@@ -18,13 +20,18 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
 
+import nbformat
 import pytest
-from playwright.sync_api import Browser, Page
+from papermill.parameterize import parameterize_notebook
+from playwright.sync_api import Browser, Locator, Page
 
 LESSON = "01_load_mnist"
+TRAINING_LESSON = "04_train"
+FAST = {"train_size": 2000, "epochs": 1}
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 
 
@@ -36,10 +43,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A JupyterLab server on a copy of lesson 1; yields its base URL with the token."""
+    """A JupyterLab server on copies of lesson 1 and of lesson 4 with fast parameters; yields
+    its base URL, token and root folder (whose build/ the kernels save the model into)."""
     root = tmp_path_factory.mktemp("lab")
     for suffix in (".ipynb", ".md"):
         shutil.copy(NOTEBOOK_DIR / f"{LESSON}{suffix}", root / f"{LESSON}{suffix}")
+    training = nbformat.read(NOTEBOOK_DIR / f"{TRAINING_LESSON}.ipynb", as_version=4)
+    nbformat.write(parameterize_notebook(training, FAST), root / f"{TRAINING_LESSON}.ipynb")
     user_settings = {  # what a student would set: .md opens as a notebook through Jupytext
         "docmanager-extension/plugin": {
             "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
@@ -62,6 +72,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             *(["--allow-root"] if os.geteuid() == 0 else []),
         ],
         stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"),
+        env={**os.environ, "COURSE_BUILD_DIR": str(root / "build")},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -73,7 +84,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((root / "server.log").read_text()) from None
             time.sleep(0.5)
-    yield f"{base}|{token}"
+    yield f"{base}|{token}|{root}"
     request = urllib.request.Request(
         f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
     )
@@ -88,11 +99,10 @@ def browser_page(browser: Browser) -> Iterator[Page]:
     page.close()
 
 
-@pytest.mark.parametrize("suffix", [".ipynb", ".md"])
-def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) -> None:
-    base, token = lab.split("|")
-    page = browser_page
-    page.goto(f"{base}/lab/tree/{LESSON}{suffix}?token={token}", wait_until="domcontentloaded")
+def run_all_cells(page: Page, lab: str, name: str, timeout_ms: int) -> Locator:
+    """Open ``name`` in JupyterLab, run every cell from the Run menu, wait until all ran."""
+    base, token, _ = lab.split("|")
+    page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
     notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
     notebook.locator(".jp-CodeCell").first.wait_for(timeout=60_000)
     page.get_by_text("| Idle").first.wait_for(timeout=60_000)  # the kernel has started
@@ -100,13 +110,21 @@ def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) ->
     page.get_by_text("Run All Cells", exact=True).click()
     page.wait_for_function(
         """() => {
-            const panel = [...document.querySelectorAll('.jp-NotebookPanel')].pop();
+            const shown = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+            const panel = [...document.querySelectorAll(shown)].pop();
             const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
         }""",
-        timeout=180_000,
+        timeout=timeout_ms,
     )
     page.get_by_text("| Idle").first.wait_for(timeout=60_000)
+    return notebook
+
+
+@pytest.mark.parametrize("suffix", [".ipynb", ".md"])
+def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) -> None:
+    page = browser_page
+    notebook = run_all_cells(page, lab, f"{LESSON}{suffix}", timeout_ms=180_000)
     cells = notebook.locator(".jp-CodeCell")
     assert cells.count() >= 8
     assert notebook.locator(".jp-OutputArea-output").count() >= 8
@@ -121,3 +139,23 @@ def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) ->
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{LESSON}{suffix.replace('.', '-')}.png"))
     page.keyboard.press("Control+s")
+
+
+def test_training_lesson_trains_saves_and_plots_in_jupyterlab(lab: str, browser_page: Page) -> None:
+    page = browser_page
+    model_file = Path(lab.split("|")[2]) / "build" / "models" / "mnist_cnn.keras"
+    assert not model_file.exists()
+    notebook = run_all_cells(page, lab, f"{TRAINING_LESSON}.ipynb", timeout_ms=900_000)
+    outputs = notebook.locator(".jp-OutputArea-output")
+    texts = " ".join(outputs.all_inner_texts())
+    assert notebook.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
+    assert "Traceback" not in texts
+    assert "training images: (2000, 28, 28, 1)" in texts  # the injected fast parameters
+    assert "Epoch 1/1" in texts and "Training took" in texts  # it trained
+    assert f"saved to {model_file}" in texts and model_file.is_file()  # it saved
+    assert "test accuracy" in texts and "Correct!" in texts
+    images = notebook.locator(".jp-RenderedImage img")
+    assert images.count() >= 2  # the learning curves, and exercise 4.2's
+    assert all(width > 0 for width in images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{TRAINING_LESSON}-ipynb.png"))

@@ -16,6 +16,7 @@ import jupytext
 import nbformat
 import papermill
 import pytest
+from test_backends import BACKENDS
 
 LESSONS = course.lessons()
 FAST = {"train_size": 2000, "epochs": 1}
@@ -60,14 +61,19 @@ def test_training_lessons_default_to_the_real_course(stem: str) -> None:
     assert defaults == {"train_size": "60_000", "epochs": "4", "seed": "42"}
 
 
-@pytest.fixture(scope="module")
-def fast_course(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Run every lesson once with small parameters, in a build folder of its own."""
-    build = tmp_path_factory.mktemp("fast-course")
+@pytest.fixture(scope="module", params=BACKENDS)
+def fast_course(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Run every lesson once with small parameters, in a build folder of its own, on one
+    Keras backend (the kernels inherit KERAS_BACKEND); every test below runs per backend."""
+    backend = request.param
+    build = tmp_path_factory.mktemp(f"fast-course-{backend}")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_BUILD_DIR", str(build))
+        patch.setenv("KERAS_BACKEND", backend)
+        print(f"\nThe fast course on Keras's {backend} backend:")
         results = course.run_course(overrides=FAST)
     results["build"] = build
+    results["backend"] = backend
     return results
 
 
@@ -81,7 +87,9 @@ def test_fast_course_runs_every_lesson(fast_course: dict) -> None:
     assert [run["lesson"] for run in fast_course["lessons"]] == [path.stem for path in LESSONS]
     written = json.loads((fast_course["build"] / "course-results.json").read_text())
     assert written["lessons"] == fast_course["lessons"]
-    assert written["environment"]["backend"] == "tensorflow"
+    assert written["environment"]["backend"] == fast_course["backend"]
+    first = (fast_course["build"] / "course" / LESSONS[0].name).read_text()
+    assert f"backend {fast_course['backend']}" in first  # the versions line the lesson printed
     # parameters go only to the lessons that declare them
     assert _lesson(fast_course, "02_prepare_data")["parameters"] == {}
     assert _lesson(fast_course, "04_train")["parameters"] == FAST
@@ -171,6 +179,7 @@ def test_same_seed_and_parameters_give_the_same_figures(
     """Reproducibility within the tolerance the README states: 0.005 in accuracy. Lesson 7
     also draws random numbers for its augmentation, which must follow the seed too."""
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
+    monkeypatch.setenv("KERAS_BACKEND", fast_course["backend"])
     again = course.run_lesson(NOTEBOOK_DIR / f"{lesson}.ipynb", tmp_path, FAST)
     first = _lesson(fast_course, lesson)["figures"]
     assert again.error is None

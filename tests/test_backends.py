@@ -1,0 +1,86 @@
+"""Keras's three backends: the fast course runs on each (tests/test_notebooks.py runs it once
+per entry of BACKENDS), and course_utils brings TensorFlow in only when it is the backend.
+
+COURSE_BACKENDS narrows the list (the lowest-versions environment of .ci/run has TensorFlow
+only, and says so); by default every backend must be installed (`pip install -e ".[bench]"`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ALL_BACKENDS = ("tensorflow", "jax", "torch")
+BACKENDS = os.environ.get("COURSE_BACKENDS", ",".join(ALL_BACKENDS)).split(",")
+
+# What a lesson does with course_utils, in a fresh process: load and prepare the data, build,
+# train (seeded), save, load back, plot, check an answer, print the versions line.
+LESSON_HELPERS = """
+import json, sys
+from pathlib import Path
+import course_utils
+from course_utils import checks, models, plotting
+from course_utils.data import load_prepared
+from course_utils.environment import print_versions
+import keras
+
+print_versions()
+(x_train, y_train), (x_test, y_test) = load_prepared(train_size=256)
+keras.utils.set_random_seed(1)
+model, history = models.train_seed_cnn(x_train, y_train, epochs=1, verbose=0)
+path = models.save_model(model, Path(sys.argv[1]) / "model.keras")
+model = models.load_or_train(x_train, y_train, path=path)
+plotting.plot_learning_curves(history)
+plotting.plot_digits(x_test[:8], y_test[:8].argmax(axis=1))
+print(checks.check_model(model, models.SEED_PARAMETER_COUNT))
+print(json.dumps({
+    "backend": keras.backend.backend(),
+    "tensorflow_modules": sorted(m for m in sys.modules if m.split(".")[0] == "tensorflow"),
+}))
+"""
+
+
+def test_backend_list_is_known() -> None:
+    unknown = set(BACKENDS) - set(ALL_BACKENDS)
+    assert not unknown, f"COURSE_BACKENDS names unknown backends {unknown}; use {ALL_BACKENDS}"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_backend_is_installed(backend: str) -> None:
+    assert importlib.util.find_spec(backend) is not None, (
+        f"Keras's {backend} backend is not installed: pip install -e '.[bench]', "
+        f"or leave it out with COURSE_BACKENDS"
+    )
+
+
+def run_lesson_helpers(backend: str, folder: Path) -> dict:
+    environment = {**os.environ, "KERAS_BACKEND": backend, "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, "-c", LESSON_HELPERS, str(folder)],
+        env=environment, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "cudart_stub" not in result.stderr and "oneDNN" not in result.stderr, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("backend", [name for name in BACKENDS if name != "tensorflow"])
+def test_course_utils_never_imports_tensorflow_on_another_backend(
+    backend: str, tmp_path: Path
+) -> None:
+    found = run_lesson_helpers(backend, tmp_path)
+    assert found["backend"] == backend
+    assert found["tensorflow_modules"] == [], f"TensorFlow was imported on {backend}"
+
+
+def test_the_probe_sees_tensorflow_when_it_is_the_backend(tmp_path: Path) -> None:
+    """The same probe on the TensorFlow backend finds it: the check above can fail."""
+    found = run_lesson_helpers("tensorflow", tmp_path)
+    assert found["backend"] == "tensorflow"
+    assert "tensorflow" in found["tensorflow_modules"]
