@@ -4,6 +4,10 @@
 own default parameters, executed copies in ``build/course/``, and the figures in
 ``build/course-results.json``. ``--set train_size=2000 --set epochs=1`` runs a quick version;
 a value is given only to the lessons whose parameters cell declares that name.
+
+While a lesson runs, the terminal shows which cell of how many is running, what the cell
+prints (Keras's one line per epoch), and a short "still running" line whenever a cell has
+been silent for a few seconds, so a long training never looks like a hang.
 """
 
 from __future__ import annotations
@@ -11,12 +15,12 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from course_utils.environment import versions
 from course_utils.paths import NOTEBOOK_DIR, build_dir
@@ -24,6 +28,116 @@ from course_utils.results import read_results
 
 #: The figure shown in the summary table for a lesson, when it reports one of these.
 KEY_FIGURES = ("test_accuracy", "parameters", "training_images", "x_train_shape", "predicted_digit")
+
+#: Longest silence, in seconds, before the terminal hears that a cell is still running.
+HEARTBEAT_SECONDS = 8.0
+#: The papermill engine that reports each cell as it starts (registered on first use).
+PROGRESS_ENGINE = "course-progress"
+
+
+class LessonConsole:
+    """One lesson's live progress in the terminal.
+
+    ``cell_started`` prints which code cell of how many is starting; ``write`` (papermill's
+    ``stdout_file`` and ``stderr_file``) prints what the cell prints, line by line, indented;
+    while open, a background thread prints a "still running" line after every
+    ``heartbeat`` seconds of silence. A progress bar redrawn with ``\\r`` shows only its
+    latest state, in that line.
+    """
+
+    def __init__(
+        self, label: str, stream: TextIO | None = None, heartbeat: float = HEARTBEAT_SECONDS
+    ) -> None:
+        self.label = label
+        self.stream = stream or sys.stdout
+        self.heartbeat = heartbeat
+        self.cell = "starting the kernel"
+        self.cell_started_at = self.last_output = time.monotonic()
+        self.partial = ""
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self) -> LessonConsole:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._closed.set()
+        self._thread.join()
+        with self._lock:
+            if self.partial.strip():
+                self._print(f"    | {self.partial}")
+            self.partial = ""
+
+    def cell_started(self, number: int, total: int) -> None:
+        """Announce code cell ``number`` of ``total``."""
+        with self._lock:
+            self.cell = f"cell {number}/{total}"
+            self.cell_started_at = time.monotonic()
+            self._print(f"  {self.label}: {self.cell}")
+
+    def write(self, text: str) -> int:
+        """Print the complete lines of ``text``; keep an unfinished line for later."""
+        with self._lock:
+            *lines, self.partial = (self.partial + text).split("\n")
+            for line in lines:
+                shown = _latest(line)
+                if shown:
+                    self._print(f"    | {shown}")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def _print(self, line: str) -> None:
+        self.stream.write(line + "\n")
+        self.stream.flush()
+        self.last_output = time.monotonic()
+
+    def _beat(self) -> None:
+        while not self._closed.wait(min(1.0, self.heartbeat / 4)):
+            with self._lock:
+                if time.monotonic() - self.last_output < self.heartbeat:
+                    continue
+                running = time.monotonic() - self.cell_started_at
+                latest = _latest(self.partial)
+                note = f": {latest}" if latest else ""
+                still = f"{self.cell}, still running after {running:.0f} s"
+                self._print(f"  {self.label}: {still}{note}")
+
+
+def _latest(line: str) -> str:
+    """What a terminal would show of ``line``: the text after its last carriage return."""
+    return line.rstrip("\r").rsplit("\r", 1)[-1].rstrip()
+
+
+def _register_progress_engine() -> None:
+    """Register :data:`PROGRESS_ENGINE`: papermill's nbclient engine, plus a call to
+    ``cell_started(number, total)`` (an engine argument) as each code cell starts."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class ProgressEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, cell_started=None, **kwargs):
+            if cell_started is not None:
+                announce_cell(nb_man, cell_started)
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(PROGRESS_ENGINE, ProgressEngine)
+
+
+def announce_cell(nb_man: Any, cell_started: Any) -> None:
+    """Wrap papermill's ``nb_man.cell_start`` so that each code cell is announced first."""
+    original = nb_man.cell_start
+    code_cells = [index for index, cell in enumerate(nb_man.nb.cells) if cell.cell_type == "code"]
+
+    def cell_start(cell: Any, cell_index: int | None = None, **kwargs: Any) -> Any:
+        if cell_index in code_cells:
+            cell_started(code_cells.index(cell_index) + 1, len(code_cells))
+        return original(cell, cell_index, **kwargs)
+
+    nb_man.cell_start = cell_start
 
 
 @dataclass
@@ -37,13 +151,19 @@ class LessonRun:
     error: str | None = None
 
 
-def lessons() -> list[Path]:
-    """The lessons' notebooks, in course order."""
-    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+def lessons(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The lessons' notebooks in ``folder``, in course order."""
+    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
-def run_lesson(notebook: Path, output_dir: Path, overrides: dict[str, Any]) -> LessonRun:
-    """Execute one lesson with papermill; never raises for a failing cell."""
+def run_lesson(
+    notebook: Path,
+    output_dir: Path,
+    overrides: dict[str, Any],
+    console: LessonConsole | None = None,
+) -> LessonRun:
+    """Execute one lesson with papermill; never raises for a failing cell. With a
+    ``console``, its progress and its printed output reach the terminal as it runs."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
@@ -51,6 +171,15 @@ def run_lesson(notebook: Path, output_dir: Path, overrides: dict[str, Any]) -> L
     output = output_dir / notebook.name
     started = time.perf_counter()
     error = None
+    streaming = {}
+    if console is not None:
+        _register_progress_engine()
+        streaming = {
+            "engine_name": PROGRESS_ENGINE,
+            "cell_started": console.cell_started,
+            "stdout_file": console,
+            "stderr_file": console,
+        }
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -60,6 +189,7 @@ def run_lesson(notebook: Path, output_dir: Path, overrides: dict[str, Any]) -> L
             progress_bar=False,
             kernel_name="python3",
             extra_arguments=["--log-level=ERROR"],  # no kernel start-up notices in the log
+            **streaming,
         )
     except papermill.PapermillExecutionError as failure:
         error = (
@@ -80,8 +210,13 @@ def _key_figure(run: LessonRun) -> str:
     return ""
 
 
-def run_course(output_dir: Path | None = None, overrides: dict[str, Any] | None = None) -> dict:
-    """Run every lesson in order, print progress and a table, write the results JSON.
+def run_course(
+    output_dir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    notebooks: list[Path] | None = None,
+) -> dict:
+    """Run every lesson (or ``notebooks``) in order, print live progress and a table, write
+    the results JSON.
 
     Stops at the first lesson that fails, since later lessons build on earlier ones.
     """
@@ -89,20 +224,21 @@ def run_course(output_dir: Path | None = None, overrides: dict[str, Any] | None 
     output_dir.mkdir(parents=True, exist_ok=True)
     overrides = overrides or {}
     runs: list[LessonRun] = []
-    notebooks = lessons()
+    notebooks = notebooks or lessons()
     for number, notebook in enumerate(notebooks, start=1):
-        print(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
-        run = run_lesson(notebook, output_dir, overrides)
+        label = f"[{number}/{len(notebooks)}] {notebook.stem}"
+        print(label, flush=True)
+        with LessonConsole(label) as console:
+            run = run_lesson(notebook, output_dir, overrides, console)
         runs.append(run)
-        print(f"{run.seconds:6.1f} s  {run.error or _key_figure(run)}", flush=True)
+        print(f"{label} done in {run.seconds:.1f} s  {run.error or _key_figure(run)}", flush=True)
         if run.error:
             break
     total = round(sum(run.seconds for run in runs), 1)
     results = {
         "total_seconds": total,
         "passed": all(run.error is None for run in runs) and len(runs) == len(notebooks),
-        # the kernels inherit KERAS_BACKEND, which may differ from this process's Keras
-        "environment": {**versions(), "backend": os.environ.get("KERAS_BACKEND", "tensorflow")},
+        "environment": versions(),
         "lessons": [asdict(run) for run in runs],
     }
     results_file = output_dir.parent / "course-results.json"
@@ -138,8 +274,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="override a lesson parameter, e.g. --set epochs=1 (repeatable)",
     )
+    parser.add_argument(
+        "--lessons", type=Path, metavar="FOLDER", help="run the lessons in FOLDER instead"
+    )
     arguments = parser.parse_args(argv)
-    results = run_course(arguments.output, dict(arguments.set))
+    notebooks = None
+    if arguments.lessons is not None:
+        notebooks = lessons(arguments.lessons)
+        if not notebooks:
+            parser.error(f"no lessons (NN_name.ipynb) in {arguments.lessons}")
+    results = run_course(arguments.output, dict(arguments.set), notebooks)
     if not results["passed"]:
         failed = results["lessons"][-1]
         print(f"error: lesson {failed['lesson']} failed: {failed['error']}", file=sys.stderr)
