@@ -10,7 +10,10 @@ Measures, in one run, and writes benchmarks/results.md (a table) and results.jso
 - the machine's limit: float32 matrix-multiply rate with NumPy, the training FLOPs of one
   epoch computed from the layer shapes, and the share of the limit the training reaches;
 - test accuracy of the seed CNN trained exactly as lesson 4 does, over several seeds;
-- wall time of `make course` at the default parameters and of the tests' fast runs, per lesson.
+- wall time of `make course` at the default parameters and of the tests' fast runs, per lesson;
+- lessons 4 and 7 at full size on Keras's JAX and PyTorch backends too (test accuracy and wall
+  time; TensorFlow's come from the `make course` run), each lesson run by papermill with the
+  kernel on that backend. Long: on 2 cores JAX trains about 4 times slower than TensorFlow.
 
 Figures are reported, never asserted.
 """
@@ -35,6 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 from course_utils import course, models  # noqa: E402
 from course_utils.data import load_prepared  # noqa: E402
 from course_utils.environment import versions  # noqa: E402
+from course_utils.paths import NOTEBOOK_DIR  # noqa: E402
 
 FAST = {"train_size": 2000, "epochs": 1}
 TIMED_EPOCHS = 3
@@ -212,6 +216,73 @@ def course_times(overrides: dict) -> dict:
     }
 
 
+BACKEND_LESSONS = ("04_train", "07_going_further")
+
+
+def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
+    """Lessons 4 and 7 at their default (full) parameters on each backend: test accuracy and
+    wall time. TensorFlow's figures are those of ``tensorflow_course`` (the `make course` run)."""
+    found: dict[str, dict] = {}
+    for backend in backends:
+        if backend == "tensorflow":
+            figures = tensorflow_course["figures"]
+            found[backend] = {
+                stem: {"seconds": tensorflow_course["lessons"].get(stem),
+                       "test_accuracy": figures.get(stem, {}).get("test_accuracy")}
+                for stem in BACKEND_LESSONS
+            }  # fmt: skip
+            continue
+        if importlib.util.find_spec(backend) is None:
+            found[backend] = {"skipped": f"{backend} is not installed (pip install -e '.[bench]')"}
+            print(f"  skipped {backend}: {found[backend]['skipped']}")
+            continue
+        found[backend] = {}
+        saved = {name: os.environ.get(name) for name in ("KERAS_BACKEND", "COURSE_BUILD_DIR")}
+        with tempfile.TemporaryDirectory() as folder:
+            os.environ.update(KERAS_BACKEND=backend, COURSE_BUILD_DIR=folder)
+            try:
+                for stem in BACKEND_LESSONS:
+                    print(f"  {stem} on {backend} ...", flush=True)
+                    run = course.run_lesson(NOTEBOOK_DIR / f"{stem}.ipynb", Path(folder), {})
+                    accuracy = run.figures.get("test_accuracy")
+                    found[backend][stem] = {"seconds": run.seconds, "test_accuracy": accuracy}
+                    if run.error:
+                        found[backend][stem]["error"] = run.error
+                    print(f"  {stem} on {backend}: {run.seconds:.0f} s, test accuracy {accuracy}"
+                          f"{', ' + run.error if run.error else ''}")  # fmt: skip
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+    return found
+
+
+def backend_lines(per_backend: dict) -> list[str]:
+    """The table of lessons 4 and 7 at full size per backend, for results.md."""
+    lines = [
+        "",
+        "## Lessons 4 and 7 at full size, per Keras backend",
+        "",
+        "| backend | lesson 4: test accuracy | lesson 4, s "
+        "| lesson 7: test accuracy | lesson 7, s |",
+        "|---|---|---|---|---|",
+    ]
+    for backend, lessons in per_backend.items():
+        if "skipped" in lessons:
+            lines.append(f"| {backend} | skipped: {lessons['skipped']} | | | |")
+            continue
+        cells = []
+        for stem in BACKEND_LESSONS:
+            run = lessons.get(stem, {})
+            accuracy = run.get("test_accuracy")
+            cells += [f"{accuracy:.4f}" if accuracy is not None else run.get("error", "none"),
+                      str(run.get("seconds", ""))]  # fmt: skip
+        lines.append(f"| {backend} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(results: dict) -> str:
     """The results as the readable page benchmarks/results.md."""
     machine, speed = results["machine"], results["speed"]
@@ -291,6 +362,8 @@ def markdown(results: dict) -> str:
         reported = key_figures(full.get("figures", {}).get(lesson, {}))
         lines.append(f"| {lesson} | {seconds} | {reported} | {fast['lessons'].get(lesson, '')} |")
     lines.append(f"| total | {full['total_seconds']} | | {fast['total_seconds']} |")
+    if "per_backend" in results:
+        lines += backend_lines(results["per_backend"])
     return "\n".join(lines) + "\n"
 
 
@@ -318,10 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     import keras
 
-    print("[1/5] the machine's matrix-multiply rate")
+    print("[1/6] the machine's matrix-multiply rate")
     gflops = matmul_gflops()
     print(f"  {gflops:.1f} GFLOP/s")
-    print("[2/5] training speed of the seed CNN")
+    print("[2/6] training speed of the seed CNN")
     keras_runs = [keras_speed(backend) for backend in ("tensorflow", "jax", "torch")]
     for entry in keras_runs:
         if "skipped" not in entry:
@@ -331,12 +404,14 @@ def main(argv: list[str] | None = None) -> int:
     flops = training_flops_per_image(models.build_seed_cnn())
     tensorflow_run = keras_runs[0]
     achieved = flops * 60_000 / tensorflow_run["epoch_seconds"] / 1e9
-    print(f"[3/5] test accuracy over {arguments.seeds} seeds")
+    print(f"[3/6] test accuracy over {arguments.seeds} seeds")
     accuracy = accuracy_over_seeds(list(range(1, arguments.seeds + 1)))
-    print("[4/5] make course at the default parameters")
+    print("[4/6] make course at the default parameters")
     full = course_times({})
-    print("[5/5] the tests' fast runs")
+    print("[5/6] the tests' fast runs")
     fast = course_times(FAST)
+    print("[6/6] lessons 4 and 7 at full size on the other Keras backends")
+    per_backend = lessons_per_backend(["tensorflow", "jax", "torch"], full)
     results = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "versions": versions()},
@@ -351,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         "accuracy": accuracy,
         "course": full,
         "fast_runs": fast,
+        "per_backend": per_backend,
         "bench_seconds": round(time.perf_counter() - started),
         "keras": keras.__version__,
     }
