@@ -50,10 +50,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.copy(NOTEBOOK_DIR / f"{LESSON}{suffix}", root / f"{LESSON}{suffix}")
     training = nbformat.read(NOTEBOOK_DIR / f"{TRAINING_LESSON}.ipynb", as_version=4)
     nbformat.write(parameterize_notebook(training, FAST), root / f"{TRAINING_LESSON}.ipynb")
-    user_settings = {  # what a student would set: .md opens as a notebook through Jupytext
-        "docmanager-extension/plugin": {
-            "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
-        },
+    # The .md lesson opens as a notebook through the setting the course ships
+    # (jupyter/overrides.json, installed by `make setup`), not through anything set here.
+    user_settings = {
         "notebook-extension/tracker": {"windowingMode": "none"},  # render every cell
         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     }
