@@ -204,6 +204,27 @@ def as_image(image: Any) -> np.ndarray:
     return array
 
 
+def first_layer_maps(model: Any, image: Any) -> np.ndarray | None:
+    """The first convolution's feature maps for one image, shape (height, width, filters),
+    or None when ``model`` has no convolution in its top-level layers."""
+    import keras
+
+    value = keras.ops.convert_to_tensor(as_image(image).reshape(1, FRAME, FRAME, 1))
+    for layer in getattr(model, "layers", []):
+        value = layer(value, training=False)
+        if isinstance(layer, keras.layers.Conv2D):
+            return np.asarray(keras.ops.convert_to_numpy(value))[0]
+    return None
+
+
+def maps_as_bytes(maps: np.ndarray) -> bytes:
+    """Feature maps as grey levels 0-255 (0 is no activation; 255 the largest of all maps),
+    row by row, filters last, as the front end draws them."""
+    top = float(maps.max())
+    scaled = np.zeros(maps.shape) if top <= 0 else np.clip(maps / top, 0, 1)
+    return np.round(255 * scaled).astype(np.uint8).tobytes()
+
+
 def predict_image(model: Any, image: Any) -> np.ndarray:
     """The model's ten probabilities for one image (float64, summing to 1)."""
     import keras
@@ -240,6 +261,8 @@ if anywidget is not None:
         probabilities = traitlets.List(help="the ten probabilities, or []").tag(sync=True)
         prediction = traitlets.Int(None, allow_none=True).tag(sync=True)
         from_code = traitlets.Bool(False, help="image set by set_image").tag(sync=True)
+        feature_maps = traitlets.Bytes(b"", help="first layer's maps, 0-255").tag(sync=True)
+        feature_map_shape = traitlets.List(help="[height, width, filters]").tag(sync=True)
 
         def __init__(self, model: Any, **kwargs: Any) -> None:
             if not callable(model):
@@ -272,6 +295,7 @@ if anywidget is not None:
 
         def _show(self, image: np.ndarray, predict: bool) -> None:
             probabilities = predict_image(self.model, image) if predict else None
+            maps = first_layer_maps(self.model, image) if predict else None
             with self.hold_sync():
                 self.image = [round(float(value), 6) for value in image.ravel()]
                 if probabilities is None:
@@ -279,6 +303,11 @@ if anywidget is not None:
                 else:
                     self.probabilities = [float(p) for p in probabilities]
                     self.prediction = int(probabilities.argmax())
+                if maps is None:
+                    self.feature_maps, self.feature_map_shape = b"", []
+                else:
+                    self.feature_maps = maps_as_bytes(maps)
+                    self.feature_map_shape = list(maps.shape)
 
         def draw_strokes(self, strokes: Strokes) -> DrawingPad:
             """Draw ``strokes`` (pad coordinates, see the module's docstring) as if by hand."""

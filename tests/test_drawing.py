@@ -201,6 +201,11 @@ def test_pad_preprocesses_and_reads_strokes(model: keras.Model) -> None:
     assert math.isclose(sum(pad.probabilities), 1, abs_tol=1e-5)
     pad.draw_strokes(drawing.EXAMPLE_STROKES["zero"])
     assert pad.prediction == 0
+    assert pad.feature_map_shape == [26, 26, 32]  # the first convolution's 32 maps
+    maps = np.frombuffer(pad.feature_maps, dtype=np.uint8).reshape(26, 26, 32)
+    first_layer = model.layers[0]  # the seed network starts with its convolution
+    expected = keras.ops.convert_to_numpy(first_layer(pad.image_array.reshape(1, 28, 28, 1)))[0]
+    np.testing.assert_allclose(maps / 255, expected / expected.max(), atol=1 / 255)
 
 
 def test_the_front_end_drawing_and_clear_button_reach_the_kernel(model: keras.Model) -> None:
@@ -210,6 +215,7 @@ def test_the_front_end_drawing_and_clear_button_reach_the_kernel(model: keras.Mo
     assert pad.prediction == 0 and pad.image_array.sum() > 50
     pad._handle_custom_msg({"type": "clear"}, [])
     assert pad.strokes == [] and pad.prediction is None and not pad.image_array.any()
+    assert pad.feature_maps == b"" and pad.feature_map_shape == []
     pad.set_image(np.ones((28, 28)))
     pad._handle_custom_msg({"type": "clear"}, [])  # clears an image set from code as well
     assert pad.prediction is None and not pad.from_code and not pad.image_array.any()

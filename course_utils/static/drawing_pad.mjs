@@ -4,7 +4,9 @@
 //
 // Model state: strokes (list of strokes of [x, y] points in pad units), pen_width,
 // pad_size, image (784 grey levels, row by row), probabilities (ten, or []), prediction
-// (a digit or null), from_code (the image was set from code, not drawn).
+// (a digit or null), from_code (the image was set from code, not drawn), feature_maps (the
+// first convolution's maps as bytes 0-255, row by row, filters last; empty if none) and
+// feature_map_shape ([height, width, filters]).
 // Message to the model: {type: "clear"}.
 
 const FRAME = 28;
@@ -38,6 +40,41 @@ function drawStrokes(context, strokes, penWidth) {
     for (const [x, y] of stroke.slice(1)) context.lineTo(x, y);
     context.stroke();
   }
+}
+
+function asBytes(value) {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof DataView) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return new Uint8Array(0);
+}
+
+// The feature maps side by side, `columns` to a row, darker where a filter responds more.
+function drawMaps(canvas, bytes, shape, columns = 8) {
+  const context = canvas.getContext("2d");
+  if (!shape || shape.length !== 3 || bytes.length !== shape[0] * shape[1] * shape[2]) {
+    canvas.hidden = true;
+    return;
+  }
+  const [height, width, filters] = shape;
+  const rows = Math.ceil(filters / columns);
+  canvas.width = columns * (width + 2);
+  canvas.height = rows * (height + 2);
+  canvas.style.width = `${2 * canvas.width}px`;
+  canvas.hidden = false;
+  const pixels = context.createImageData(canvas.width, canvas.height);
+  pixels.data.fill(255);
+  for (let f = 0; f < filters; f++) {
+    const left = (f % columns) * (width + 2) + 1;
+    const top = Math.floor(f / columns) * (height + 2) + 1;
+    for (let i = 0; i < height; i++) {
+      for (let j = 0; j < width; j++) {
+        const level = 255 - bytes[(i * width + j) * filters + f];
+        pixels.data.set([level, level, level, 255], 4 * ((top + i) * canvas.width + left + j));
+      }
+    }
+  }
+  context.putImageData(pixels, 0, 0);
 }
 
 function drawImage(context, image, size) {
@@ -97,6 +134,12 @@ export function render({ model, el }) {
     bars.append(row);
   }
 
+  const maps = element("canvas", {
+    class: "course-pad-maps",
+    role: "img",
+    "aria-label": "The first layer's feature maps: darker where a filter responds more strongly",
+  });
+  maps.hidden = true;
   const root = element("div", { class: "course-pad" }, [
     element("div", { class: "course-pad-column" }, [
       element("p", { class: "course-pad-title", text: "Draw one digit" }),
@@ -108,6 +151,10 @@ export function render({ model, el }) {
       seen,
     ]),
     element("div", { class: "course-pad-column" }, [status, bars]),
+    element("div", { class: "course-pad-column course-pad-wide" }, [
+      element("p", { class: "course-pad-title", text: "The first layer's feature maps" }),
+      maps,
+    ]),
   ]);
   el.append(root);
 
@@ -129,6 +176,7 @@ export function render({ model, el }) {
 
   function paintResults() {
     drawImage(seenContext, model.get("image") || [], seen.width);
+    drawMaps(maps, asBytes(model.get("feature_maps")), model.get("feature_map_shape"));
     const probabilities = model.get("probabilities") || [];
     const prediction = model.get("prediction");
     verdict.textContent = prediction === null || prediction === undefined ? "–" : String(prediction);
@@ -208,6 +256,7 @@ export function render({ model, el }) {
   model.on("change:probabilities", paintResults);
   model.on("change:prediction", paintResults);
   model.on("change:from_code", paintPad);
+  model.on("change:feature_maps", paintResults);
   paintPad();
   paintResults();
 
@@ -217,6 +266,7 @@ export function render({ model, el }) {
     model.off("change:probabilities", paintResults);
     model.off("change:prediction", paintResults);
     model.off("change:from_code", paintPad);
+    model.off("change:feature_maps", paintResults);
   };
 }
 

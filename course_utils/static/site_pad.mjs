@@ -19,6 +19,7 @@ export class LocalModel {
     this.state = {
       strokes: [], pen_width: penWidth, pad_size: padSize, image: new Array(FRAME * FRAME).fill(0),
       probabilities: [], prediction: null, from_code: false,
+      feature_maps: new Uint8Array(0), feature_map_shape: [],
     };
     this.listeners = new Map();
     this.changed = new Set();
@@ -65,12 +66,25 @@ export class LocalModel {
     if (strokes.length === 0) {
       this.set("probabilities", []);
       this.set("prediction", null);
+      this.set("feature_maps", new Uint8Array(0));
+      this.set("feature_map_shape", []);
     } else {
-      const { probabilities } = predict(this.network, image);
+      const { probabilities, activations } = predict(this.network, image);
       this.set("probabilities", probabilities);
       this.set("prediction", probabilities.indexOf(Math.max(...probabilities)));
+      const first = this.network.layers[0]?.type === "conv2d" ? activations[0] : null;
+      this.set("feature_maps", first ? asBytes(first.values) : new Uint8Array(0));
+      this.set("feature_map_shape", first ? first.shape : []);
     }
   }
+}
+
+/** Feature maps as grey levels 0-255: 0 is no activation, 255 the largest of all maps. */
+export function asBytes(values) {
+  let top = 0;
+  for (const value of values) top = Math.max(top, value);
+  const level = (value) => Math.round(255 * Math.min(Math.max(value / top, 0), 1));
+  return Uint8Array.from(values, (value) => (top > 0 ? level(value) : 0));
 }
 
 function addStyleSheet() {
