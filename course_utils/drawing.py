@@ -27,7 +27,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import anywidget
 import numpy as np
+import traitlets
 
 STATIC_DIR = Path(__file__).parent / "static"
 PAD_SIZE = 280  # the pad's width and height, in its own units (CSS pixels in the browser)
@@ -234,114 +236,105 @@ def predict_image(model: Any, image: Any) -> np.ndarray:
     return np.asarray(output, dtype=np.float64).reshape(-1)
 
 
-try:  # the widget needs anywidget; everything above works without it
-    import anywidget
-    import traitlets
-except ImportError:  # pragma: no cover - anywidget is a core dependency of the course
-    anywidget = None
+class DrawingPad(anywidget.AnyWidget):
+    """Draw a digit with mouse, pen or finger and see what ``model`` reads.
 
+    Without a front end (papermill, nbval, a script), give it input from code with
+    :meth:`draw_strokes` or :meth:`set_image`; then read :attr:`prediction` and
+    :attr:`probabilities`.
+    """
 
-if anywidget is not None:
+    _esm = STATIC_DIR / "drawing_pad.mjs"
+    _css = STATIC_DIR / "drawing_pad.css"
 
-    class DrawingPad(anywidget.AnyWidget):
-        """Draw a digit with mouse, pen or finger and see what ``model`` reads.
+    strokes = traitlets.List(help="the drawing: strokes of (x, y) points").tag(sync=True)
+    pen_width = traitlets.Float(PEN_WIDTH).tag(sync=True)
+    pad_size = traitlets.Int(PAD_SIZE).tag(sync=True)
+    image = traitlets.List(help="the 28 x 28 input, row by row, in [0, 1]").tag(sync=True)
+    probabilities = traitlets.List(help="the ten probabilities, or []").tag(sync=True)
+    prediction = traitlets.Int(None, allow_none=True).tag(sync=True)
+    from_code = traitlets.Bool(False, help="image set by set_image").tag(sync=True)
+    feature_maps = traitlets.Bytes(b"", help="first layer's maps, 0-255").tag(sync=True)
+    feature_map_shape = traitlets.List(help="[height, width, filters]").tag(sync=True)
 
-        Without a front end (papermill, nbval, a script), give it input from code with
-        :meth:`draw_strokes` or :meth:`set_image`; then read :attr:`prediction` and
-        :attr:`probabilities`.
-        """
+    def __init__(self, model: Any, **kwargs: Any) -> None:
+        if not callable(model):
+            raise ValueError(
+                "DrawingPad needs a trained Keras model, e.g. "
+                "DrawingPad(models.load_or_train(x_train, y_train))."
+            )
+        super().__init__(**kwargs)
+        self.model = model
+        self._setting_image = False
+        self.on_msg(self._message)
+        self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
 
-        _esm = STATIC_DIR / "drawing_pad.mjs"
-        _css = STATIC_DIR / "drawing_pad.css"
+    def _message(self, widget: Any, content: Any, buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "clear":
+            self.clear()
 
-        strokes = traitlets.List(help="the drawing: strokes of (x, y) points").tag(sync=True)
-        pen_width = traitlets.Float(PEN_WIDTH).tag(sync=True)
-        pad_size = traitlets.Int(PAD_SIZE).tag(sync=True)
-        image = traitlets.List(help="the 28 x 28 input, row by row, in [0, 1]").tag(sync=True)
-        probabilities = traitlets.List(help="the ten probabilities, or []").tag(sync=True)
-        prediction = traitlets.Int(None, allow_none=True).tag(sync=True)
-        from_code = traitlets.Bool(False, help="image set by set_image").tag(sync=True)
-        feature_maps = traitlets.Bytes(b"", help="first layer's maps, 0-255").tag(sync=True)
-        feature_map_shape = traitlets.List(help="[height, width, filters]").tag(sync=True)
+    @traitlets.validate("strokes")
+    def _check_strokes(self, proposal: dict) -> list:
+        strokes = _validated_strokes(proposal["value"])
+        return [points.tolist() for points in strokes]
 
-        def __init__(self, model: Any, **kwargs: Any) -> None:
-            if not callable(model):
-                raise ValueError(
-                    "DrawingPad needs a trained Keras model, e.g. "
-                    "DrawingPad(models.load_or_train(x_train, y_train))."
-                )
-            super().__init__(**kwargs)
-            self.model = model
+    @traitlets.observe("strokes", "pen_width")
+    def _strokes_changed(self, change: dict) -> None:
+        if self._setting_image:
+            return
+        self.from_code = False
+        image = preprocess_strokes(self.strokes, self.pen_width)
+        self._show(image, predict=bool(self.strokes))
+
+    def _show(self, image: np.ndarray, predict: bool) -> None:
+        probabilities = predict_image(self.model, image) if predict else None
+        maps = first_layer_maps(self.model, image) if predict else None
+        with self.hold_sync():
+            self.image = [round(float(value), 6) for value in image.ravel()]
+            if probabilities is None:
+                self.probabilities, self.prediction = [], None
+            else:
+                self.probabilities = [float(p) for p in probabilities]
+                self.prediction = int(probabilities.argmax())
+            if maps is None:
+                self.feature_maps, self.feature_map_shape = b"", []
+            else:
+                self.feature_maps = maps_as_bytes(maps)
+                self.feature_map_shape = list(maps.shape)
+
+    def draw_strokes(self, strokes: Strokes) -> DrawingPad:
+        """Draw ``strokes`` (pad coordinates, see the module's docstring) as if by hand."""
+        self.strokes = [points.tolist() for points in _validated_strokes(strokes)]
+        return self
+
+    def set_image(self, image: Any) -> DrawingPad:
+        """Show the network a ready-made 28 x 28 image, e.g. ``x_test[0]``, as it is
+        (no preprocessing)."""
+        array = as_image(image)
+        self._setting_image = True
+        try:
+            self.strokes = []
+        finally:
             self._setting_image = False
-            self.on_msg(self._message)
-            self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
+        self.from_code = True
+        self._show(array, predict=True)
+        return self
 
-        def _message(self, widget: Any, content: Any, buffers: Any) -> None:
-            if isinstance(content, dict) and content.get("type") == "clear":
-                self.clear()
+    def clear(self) -> DrawingPad:
+        """Wipe the pad, as its Clear button does."""
+        self._setting_image = True
+        try:
+            self.strokes = []
+        finally:
+            self._setting_image = False
+        self.from_code = False
+        self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
+        return self
 
-        @traitlets.validate("strokes")
-        def _check_strokes(self, proposal: dict) -> list:
-            strokes = _validated_strokes(proposal["value"])
-            return [points.tolist() for points in strokes]
-
-        @traitlets.observe("strokes", "pen_width")
-        def _strokes_changed(self, change: dict) -> None:
-            if self._setting_image:
-                return
-            self.from_code = False
-            image = preprocess_strokes(self.strokes, self.pen_width)
-            self._show(image, predict=bool(self.strokes))
-
-        def _show(self, image: np.ndarray, predict: bool) -> None:
-            probabilities = predict_image(self.model, image) if predict else None
-            maps = first_layer_maps(self.model, image) if predict else None
-            with self.hold_sync():
-                self.image = [round(float(value), 6) for value in image.ravel()]
-                if probabilities is None:
-                    self.probabilities, self.prediction = [], None
-                else:
-                    self.probabilities = [float(p) for p in probabilities]
-                    self.prediction = int(probabilities.argmax())
-                if maps is None:
-                    self.feature_maps, self.feature_map_shape = b"", []
-                else:
-                    self.feature_maps = maps_as_bytes(maps)
-                    self.feature_map_shape = list(maps.shape)
-
-        def draw_strokes(self, strokes: Strokes) -> DrawingPad:
-            """Draw ``strokes`` (pad coordinates, see the module's docstring) as if by hand."""
-            self.strokes = [points.tolist() for points in _validated_strokes(strokes)]
-            return self
-
-        def set_image(self, image: Any) -> DrawingPad:
-            """Show the network a ready-made 28 x 28 image, e.g. ``x_test[0]``, as it is
-            (no preprocessing)."""
-            array = as_image(image)
-            self._setting_image = True
-            try:
-                self.strokes = []
-            finally:
-                self._setting_image = False
-            self.from_code = True
-            self._show(array, predict=True)
-            return self
-
-        def clear(self) -> DrawingPad:
-            """Wipe the pad, as its Clear button does."""
-            self._setting_image = True
-            try:
-                self.strokes = []
-            finally:
-                self._setting_image = False
-            self.from_code = False
-            self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
-            return self
-
-        @property
-        def image_array(self) -> np.ndarray:
-            """What the network receives, as a (28, 28) array."""
-            return np.asarray(self.image, dtype=np.float32).reshape(FRAME, FRAME)
+    @property
+    def image_array(self) -> np.ndarray:
+        """What the network receives, as a (28, 28) array."""
+        return np.asarray(self.image, dtype=np.float32).reshape(FRAME, FRAME)
 
 
 def _encoded(array: np.ndarray) -> dict[str, Any]:
