@@ -159,14 +159,17 @@ def _place_atomically(target: Path, write: Callable[[Path], object]) -> None:
 class _ProgressBar:
     """A one-line text progress bar, redrawn at most every 0.2 s (in a terminal or Jupyter)."""
 
-    def __init__(self, total: int, quiet: bool = False) -> None:
-        self.total, self.quiet, self.shown_at = total, quiet, 0.0
+    def __init__(self, total: int) -> None:
+        self.total, self.shown_at, self.shown = total, 0.0, -1
 
     def show(self, done: int, final: bool = False) -> None:
         now = time.monotonic()
-        if self.quiet or (now - self.shown_at < 0.2 and not final):
+        if now - self.shown_at < 0.2 and not final:
             return
-        self.shown_at = now
+        if final and done == self.shown:  # already on screen: just end the line
+            print(flush=True)
+            return
+        self.shown_at, self.shown = now, done
         megabytes = f"{done / 1e6:5.1f} MB"
         if self.total:
             share = done / self.total
