@@ -434,3 +434,43 @@ def test_student_draws_in_jupyterlab_and_the_kernel_reads_it(
     page.screenshot(path=str(SCREENSHOTS / "jupyterlab-drawing-pad.png"))
     page.close()
     assert outside == [], f"JupyterLab fetched from outside localhost: {outside[:5]}"
+
+
+# --- lesson 8's self-checks --------------------------------------------------------------------
+
+
+class FixedReader:
+    """A stand-in network that reads every image as ``digit``."""
+
+    def __init__(self, digit: int) -> None:
+        self.digit = digit
+
+    def predict(self, batch: np.ndarray, verbose: int = 0) -> np.ndarray:
+        return np.eye(10)[[self.digit] * len(batch)]
+
+
+def test_check_centre_of_mass_names_each_slip() -> None:
+    from course_utils import checks
+
+    image = np.zeros((28, 28))
+    image[20, 10] = 1.0  # one inked pixel: row 20, column 10, so its middle is x 10.5, y 20.5
+    assert checks.check_centre_of_mass(None, image) == checks.UNANSWERED
+    assert checks.check_centre_of_mass((10.5, 20.5), image).passed
+    assert "swapped" in checks.check_centre_of_mass((20.5, 10.5), image).message
+    assert "column + 0.5" in checks.check_centre_of_mass((10, 20), image).message
+    assert not checks.check_centre_of_mass((14.5, 14.5), image).passed
+    assert "pair of numbers" in checks.check_centre_of_mass("middle", image).message
+
+
+def test_check_fools_only_the_seed() -> None:
+    from course_utils import checks
+
+    digit = np.zeros((28, 28), dtype="float32")
+    seven, two = FixedReader(7), FixedReader(2)
+    assert checks.check_fools_only_the_seed(None, None, two, seven) == checks.UNANSWERED
+    assert checks.check_fools_only_the_seed(digit, 7, two, seven).passed
+    assert "make it harder" in checks.check_fools_only_the_seed(digit, 7, seven, seven).message
+    assert "Both networks" in checks.check_fools_only_the_seed(digit, 7, two, two).message
+    assert "28 x 28" in checks.check_fools_only_the_seed(np.zeros(10), 7, two, seven).message
+    assert "[0, 1]" in checks.check_fools_only_the_seed(digit + 255, 7, two, seven).message
+    assert "from 0 to 9" in checks.check_fools_only_the_seed(digit, 12, two, seven).message
