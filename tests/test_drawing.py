@@ -1,7 +1,7 @@
 """The drawing pad (course_utils.drawing): its preprocessing, the widget without a front end,
-the browser's JavaScript against Python and Keras, and the pad in Chromium on a page of its
-own. (The pad on the built site is tested in test_book.py; in JupyterLab, in
-test_jupyterlab.py.)
+the browser's JavaScript against Python and Keras, the pad in Chromium on a page of its own,
+and lesson 8 run in JupyterLab with drawings made by the mouse. (The pad on the built site
+is tested in test_book.py, which builds the site once.)
 
 The JavaScript runs in Node (Debian's `nodejs`), the page in Debian's Chromium.
 """
