@@ -55,6 +55,6 @@ _import_tensorflow_quietly()
 _keep_tensorflow_out()
 
 __all__ = [
-    "book", "checks", "course", "data", "environment", "models", "pairs", "paths", "plotting",
-    "results", "student",
+    "book", "checks", "course", "data", "drawing", "environment", "install_cell", "models",
+    "pairs", "paths", "plotting", "results", "student",
 ]  # fmt: skip
