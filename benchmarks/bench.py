@@ -196,7 +196,7 @@ def bf16_limit(size: int, repeats: int, environment: dict[str, str], flags: set[
 def machine_limit() -> dict:
     """The float32 matrix-multiply rate with the machine's OpenBLAS settings and without them
     (the limit), and the bfloat16 limit; each in a fresh process."""
-    size, repeats = (256, 2) if quick() else (2048, 8)
+    size, repeats = (256, 5) if quick() else (2048, 8)
     as_set, _ = run_worker("--fp32-worker", size, repeats, dict(os.environ))
     print(f"  float32, this machine's OpenBLAS settings: {as_set['gflops']:.1f} GFLOP/s "
           f"({as_set['kernel']})")  # fmt: skip
@@ -306,7 +306,7 @@ def speed_worker() -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.started)
             warm_up = " (warm-up)" if epoch == 0 else ""
-            print(f"    epoch {epoch + 1}/{epochs}{warm_up}: {times[-1]:.1f} s",
+            print(f"epoch {epoch + 1}/{epochs}{warm_up}: {times[-1]:.1f} s",
                   file=sys.stderr, flush=True)  # fmt: skip
 
     model.fit(x_train, y_train, epochs=epochs, batch_size=models.BATCH_SIZE,
@@ -329,14 +329,18 @@ def keras_speed(backend: str) -> dict:
         return {"backend": backend, "skipped": reason}
     environment = {**os.environ, "KERAS_BACKEND": backend}
     print(f"  Keras on {backend}:", flush=True)
-    with subprocess.Popen(
-        [sys.executable, __file__, "--speed-worker"], env=environment, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    ) as worker:  # fmt: skip
+    with (
+        subprocess.Popen(
+            [sys.executable, __file__, "--speed-worker"], env=environment,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ) as worker,
+        course.LessonConsole(f"  Keras on {backend}") as console,
+    ):  # fmt: skip
+        console.doing("timing epochs")
         said = []
-        for line in worker.stderr:  # the epoch lines, as they come
+        for line in worker.stderr:  # the epoch lines, as they come; else still-running lines
             said.append(line.rstrip())
-            print(line.rstrip(), flush=True)
+            console.write(line)
         printed = worker.stdout.read()
     if worker.returncode != 0:
         reason = said[-1].strip() if said else "failed"
@@ -462,7 +466,11 @@ def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
             try:
                 for stem in BACKEND_LESSONS:
                     print(f"  {stem} on {backend} ...", flush=True)
-                    run = course.run_lesson(NOTEBOOK_DIR / f"{stem}.ipynb", Path(folder), {})
+                    notebook = NOTEBOOK_DIR / f"{stem}.ipynb"
+                    with course.LessonConsole(f"{stem} on {backend}") as console:
+                        run = course.run_lesson(
+                            notebook, Path(folder), FAST if quick() else {}, console
+                        )
                     accuracy = run.figures.get("test_accuracy")
                     found[backend][stem] = {"seconds": run.seconds, "test_accuracy": accuracy}
                     if run.error:

@@ -77,6 +77,12 @@ class LessonConsole:
             self.cell_started_at = time.monotonic()
             self._print(f"  {self.label}: {self.cell}")
 
+    def doing(self, what: str) -> None:
+        """Name what runs now, for the still-running lines, without printing anything."""
+        with self._lock:
+            self.cell = what
+            self.cell_started_at = time.monotonic()
+
     def write(self, text: str) -> int:
         """Print the complete lines of ``text``; keep an unfinished line for later."""
         with self._lock:

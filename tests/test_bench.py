@@ -156,6 +156,6 @@ def test_the_speed_step_prints_each_epoch_and_quick_times_few_images(
     result = bench.keras_speed("tensorflow")
     printed = capsys.readouterr().out
     assert "  Keras on tensorflow:\n" in printed
-    assert "    epoch 1/2 (warm-up): " in printed and "    epoch 2/2: " in printed
+    assert "    | epoch 1/2 (warm-up): " in printed and "    | epoch 2/2: " in printed
     assert result["backend"] == "tensorflow" and result["epoch_seconds"] > 0
     assert result["images_per_second"] == pytest.approx(2000 / result["epoch_seconds"], rel=0.01)

@@ -100,3 +100,12 @@ def test_console_says_a_silent_cell_is_still_running() -> None:
     beats = [line for line in lines if "cell 5/20, still running after" in line]
     assert len(beats) >= 2, lines
     assert beats[0].endswith(": 12/844 [..............]"), "the bar's latest state is shown"
+
+
+def test_console_names_what_runs_in_its_still_running_lines() -> None:
+    stream = io.StringIO()
+    with course.LessonConsole("  Keras on jax", stream, heartbeat=0.2) as console:
+        console.doing("timing epochs")
+        assert stream.getvalue() == "", "naming the step prints nothing by itself"
+        time.sleep(0.5)
+    assert "  Keras on jax: timing epochs, still running after " in stream.getvalue()
