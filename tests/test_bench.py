@@ -127,7 +127,7 @@ def test_the_limit_is_measured_without_the_openblas_variables_and_only_there(
     monkeypatch.setenv("OPENBLAS_CORETYPE", coretype)
     monkeypatch.setenv(bench.QUICK_ENV, "1")
     limit = bench.machine_limit()
-    assert limit["size"] == 256, "--quick measures small matrices"
+    assert limit["size"] == bench.QUICK_MATMUL_SIZE < 2048, "--quick measures small matrices"
     assert limit["fp32"]["settings"] == {name: None for name in bench.OPENBLAS_VARIABLES}
     assert limit["fp32_machine_settings"]["settings"]["OPENBLAS_CORETYPE"] == coretype
     assert limit["fp32_machine_settings"]["kernel"].lower() == f"openblas {coretype}".lower()
