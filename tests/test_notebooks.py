@@ -190,7 +190,7 @@ def test_same_seed_and_parameters_give_the_same_figures(
 
 @pytest.mark.parametrize(
     "environment, expected",
-    [({}, (60_000, 20, 2)), ({"COURSE_FAST": "1"}, (2_000, 1, 1))],
+    [({}, (60_000, 12, 2)), ({"COURSE_FAST": "1"}, (2_000, 1, 1))],
     ids=["real course", "fast for the tests"],
 )
 def test_lesson_7_runs_fast_only_when_the_tests_ask(
@@ -208,7 +208,7 @@ def test_lesson_7_runs_fast_only_when_the_tests_ask(
 
 def test_lesson_7_beats_chance_and_reports_its_figures(fast_course: dict) -> None:
     figures = _lesson(fast_course, "07_going_further")["figures"]
-    assert figures["parameters"] == 189_226
+    assert figures["parameters"] == 65_450
     assert figures["test_accuracy"] > 0.3 and figures["training_seconds"] > 0
 
 
