@@ -170,7 +170,7 @@ def onednn_kernels(log: list[str]) -> dict:
 
 def run_worker(flag: str, size: int, repeats: int, environment: dict[str, str]) -> tuple:
     """Run one of this script's measuring workers in a fresh process with ``environment``;
-    return its result and the lines it printed before it."""
+    return its result (the line in JSON) and the other lines it printed."""
     result = subprocess.run(
         [sys.executable, __file__, flag, "--size", str(size), "--repeats", str(repeats)],
         env=environment, capture_output=True, text=True, check=False,
@@ -178,8 +178,12 @@ def run_worker(flag: str, size: int, repeats: int, environment: dict[str, str]) 
     if result.returncode != 0:
         last = result.stderr.strip().splitlines()[-1:] or ["no message"]
         raise RuntimeError(f"{flag} failed with exit code {result.returncode}: {last[0]}")
-    *printed, last_line = result.stdout.strip().splitlines()
-    return json.loads(last_line), printed
+    # a library's own lines (oneDNN's log) may reach stdout after the result, at exit
+    lines = result.stdout.strip().splitlines()
+    answers = [line for line in lines if line.startswith("{")]
+    if not answers:
+        raise RuntimeError(f"{flag} printed no result: {lines[-1:]}")
+    return json.loads(answers[-1]), [line for line in lines if not line.startswith("{")]
 
 
 def bf16_limit(size: int, repeats: int, environment: dict[str, str], flags: set[str]) -> dict:
