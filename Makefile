@@ -21,19 +21,23 @@ $(BIN)/activate: pyproject.toml jupyter/overrides.json
 
 setup: $(BIN)/activate  ## create .venv and install the course with all its tools
 
-data: setup  ## verify the local MNIST copy and place it in Keras's cache
+data: setup  ## put a verified MNIST in Keras's cache (a local copy, else a download)
+	@echo "Loading TensorFlow and checking MNIST (the first start takes a few seconds) ..."
 	$(PY) -m course_utils.data
 
 lab: data  ## open the lessons in JupyterLab
 	$(BIN)/jupyter lab notebooks/
 
 course: data  ## run every lesson at full size; executed notebooks and results in build/
+	@echo "Starting the course: every lesson, in order (loading TensorFlow first) ..."
 	$(PY) -m course_utils.course
 
 book: data  ## build the site into book/_build/html (lessons executed, cached; warnings fail)
+	@echo "Starting the book build (loading TensorFlow first) ..."
 	$(PY) -m course_utils.book
 
 bench: data  ## measure speed and accuracy; writes benchmarks/results.md and results.json
+	@echo "Starting the benchmark (loading TensorFlow first) ..."
 	$(PY) benchmarks/bench.py
 
 student: setup  ## write the lessons without solutions to build/student/, to hand out
