@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import sys
 import threading
 import time
@@ -244,7 +245,8 @@ def run_course(
     results = {
         "total_seconds": total,
         "passed": all(run.error is None for run in runs) and len(runs) == len(notebooks),
-        "environment": versions(),
+        # the kernels inherit KERAS_BACKEND, which may differ from this process's Keras
+        "environment": {**versions(), "backend": os.environ.get("KERAS_BACKEND", "tensorflow")},
         "lessons": [asdict(run) for run in runs],
     }
     results_file = output_dir.parent / "course-results.json"
