@@ -9,6 +9,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 BUILD_ENV_VAR = "COURSE_BUILD_DIR"
 MODEL_FILE = "mnist_cnn.keras"
+STRONGER_MODEL_FILE = "stronger_cnn.keras"
 
 
 def in_checkout() -> bool:
@@ -26,3 +27,8 @@ def build_dir() -> Path:
 def trained_model_path() -> Path:
     """Where lesson 4 saves the trained model and later lessons look for it."""
     return build_dir() / "models" / MODEL_FILE
+
+
+def stronger_model_path() -> Path:
+    """Where lesson 7 saves its stronger network and lesson 8 looks for it."""
+    return build_dir() / "models" / STRONGER_MODEL_FILE
