@@ -123,15 +123,12 @@ def test_train_size_out_of_range_is_explained() -> None:
         data.load_prepared(train_size=0)
 
 
-SHARED_MNIST = data.DEFAULT_DIR / "mnist.npz"
-
-
 def test_the_real_file_downloads_from_a_mirror_and_loads_through_keras(
     mirror: Mirror, tmp_path: Path
 ) -> None:
     """A new student's laptop: no local copy, so the real code path downloads the real file
     (here from a localhost mirror), shows progress, verifies it and Keras loads it."""
-    mirror.files["mnist.npz"] = SHARED_MNIST.read_bytes()
+    mirror.files["mnist.npz"] = data.find_local_copy().read_bytes()  # MNIST_DIR or the default
     environment = {
         **os.environ,
         "KERAS_HOME": str(tmp_path / "keras"),

@@ -15,7 +15,7 @@ import sys
 import venv
 from pathlib import Path
 
-from course_utils import install_cell
+from course_utils import data, install_cell
 from course_utils.course import lessons
 from course_utils.paths import PROJECT_ROOT
 
@@ -29,7 +29,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SHARED_MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist" / "mnist.npz"
 LAB_SETTINGS = Path("share") / "jupyter" / "lab" / "settings" / "overrides.json"
 
 
@@ -117,7 +116,7 @@ def test_a_lesson_opened_alone_installs_the_course_and_runs_colab_stand_in(
     """Lessons 1 and 4 copied alone into an empty folder run to the end: the first cell
     installs the course from COURSE_PIP_SPEC (a wheel), MNIST comes from a localhost mirror,
     pip may use no index, and lesson 4 saves its model beside the notebook."""
-    mirror.files["mnist.npz"] = SHARED_MNIST.read_bytes()
+    mirror.files["mnist.npz"] = data.find_local_copy().read_bytes()  # MNIST_DIR or the default
     root, content = colab["root"], colab["root"] / "content"
     content.mkdir()
     for variable in ("MNIST_DIR", "COURSE_BUILD_DIR", "PYTHONPATH"):

@@ -215,9 +215,7 @@ def test_lesson_7_beats_chance_and_reports_its_figures(fast_course: dict) -> Non
 def test_lesson_8_reads_drawings_and_compares_two_networks(fast_course: dict) -> None:
     run = _lesson(fast_course, "08_your_handwriting")
     figures = run["figures"]
-    # measured: 18 s of CPU time, 67 s of wall time with the 2 cores shared ten ways
-    assert run["seconds"] < 120, "lesson 8 must stay quick in the fast run"
-    assert figures["predicted_digit"] in range(10)  # the pad read test digit 0 headless
+    assert figures["predicted_digit"] == 7  # the pad read test digit 0, a 7, headless
     assert figures["seed_test_accuracy"] > 0.6 and figures["stronger_test_accuracy"] > 0.3
     assert figures["tricky_inputs"] == 8
     assert 0 <= figures["seed_fooled"] <= 8 and 0 <= figures["stronger_fooled"] <= 8
