@@ -16,12 +16,19 @@ import functools
 import hashlib
 import http.server
 import ipaddress
+import json
 import os
+import secrets
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,11 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["COURSE_BUILD_DIR"] = str(_SESSION_DIR / "build")
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["COURSE_FAST"] = "1"  # lesson 7's parameters cell shrinks itself (see the lesson)
-    os.environ["MNIST_URL"] = f"http://127.0.0.1:{_closed_port()}/mnist.npz"  # never outside
+    os.environ["MNIST_URL"] = f"http://127.0.0.1:{free_port()}/mnist.npz"  # never outside
 
 
-def _closed_port() -> int:
-    """A local port that nothing listens on: a download from it is refused at once."""
+def free_port() -> int:
+    """A free local port: nothing listens on it (a download from it is refused at once)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -193,3 +200,51 @@ def server(site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+#: JupyterLab settings every browser test uses: render every cell, ask no news server.
+LAB_SETTINGS = {
+    "notebook-extension/tracker": {"windowingMode": "none"},
+    "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+@contextmanager
+def jupyterlab_server(root: Path, build: Path) -> Iterator[tuple[str, str]]:
+    """JupyterLab from the course's environment serving ``root`` on a free localhost port with
+    a random token (kernels save into ``build``); yields (base URL, token); shuts it down
+    through its API. The .md lessons open as notebooks through the setting the course ships
+    (jupyter/overrides.json, installed by `make setup`), not through anything set here."""
+    for name, values in LAB_SETTINGS.items():
+        path = root / ".settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    token, port = secrets.token_hex(16), free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
+            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
+            "--LabApp.extension_manager=readonly",  # no look-ups of PyPI from the server
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
+        stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"),
+        env={**os.environ, "COURSE_BUILD_DIR": str(build)},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((root / "server.log").read_text()) from None
+            time.sleep(0.5)
+    yield base, token
+    request = urllib.request.Request(
+        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+    )
+    urllib.request.urlopen(request, timeout=10)
+    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"

@@ -26,6 +26,7 @@ from course_utils.paths import PROJECT_ROOT
 import keras
 import numpy as np
 import pytest
+from conftest import jupyterlab_server
 
 JS_TESTS = PROJECT_ROOT / "tests" / "js"
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
@@ -339,54 +340,12 @@ def lab_with_lesson_8(
 ) -> Iterator[tuple[str, str]]:
     """JupyterLab on a copy of lesson 8, with the briefly trained seed network saved where
     the lesson looks for it (so the lesson loads it instead of training a weaker one)."""
-    import os
-    import secrets
-    import sys
-    import urllib.request
-
-    from test_jupyterlab import free_port
-
     root = tmp_path_factory.mktemp("lab-8")
     build = tmp_path_factory.mktemp("lab-8-build")
     models.save_model(model, build / "models" / "mnist_cnn.keras")
     shutil.copy(PROJECT_ROOT / "notebooks" / f"{LESSON}.ipynb", root / f"{LESSON}.ipynb")
-    settings = {
-        "notebook-extension/tracker": {"windowingMode": "none"},
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    }
-    for name, values in settings.items():
-        path = root / ".settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    token, port = secrets.token_hex(16), free_port()
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
-            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
-            "--LabApp.extension_manager=readonly",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "COURSE_BUILD_DIR": str(build)},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((root / "server.log").read_text()) from None
-            time.sleep(0.5)
-    yield base, token
-    request = urllib.request.Request(
-        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
-    )
-    urllib.request.urlopen(request, timeout=10)
-    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"
+    with jupyterlab_server(root, build) as served:
+        yield served
 
 
 def test_student_draws_in_jupyterlab_and_the_kernel_reads_it(

@@ -10,15 +10,7 @@ through its API at the end.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +18,7 @@ from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
 
 import nbformat
 import pytest
+from conftest import jupyterlab_server
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from playwright.sync_api import Browser, Locator, Page
@@ -34,12 +27,6 @@ LESSON = "01_load_mnist"
 TRAINING_LESSON = "04_train"
 FAST = {"train_size": 2000, "epochs": 1}
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -51,45 +38,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.copy(NOTEBOOK_DIR / f"{LESSON}{suffix}", root / f"{LESSON}{suffix}")
     training = load_notebook_node(str(NOTEBOOK_DIR / f"{TRAINING_LESSON}.ipynb"))
     nbformat.write(parameterize_notebook(training, FAST), root / f"{TRAINING_LESSON}.ipynb")
-    # The .md lesson opens as a notebook through the setting the course ships
-    # (jupyter/overrides.json, installed by `make setup`), not through anything set here.
-    user_settings = {
-        "notebook-extension/tracker": {"windowingMode": "none"},  # render every cell
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    }
-    for name, values in user_settings.items():
-        path = root / ".settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    token, port = secrets.token_hex(16), free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
-            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
-            "--LabApp.extension_manager=readonly",  # no look-ups of PyPI from the server
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"),
-        env={**os.environ, "COURSE_BUILD_DIR": str(root / "build")},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((root / "server.log").read_text()) from None
-            time.sleep(0.5)
-    yield f"{base}|{token}|{root}"
-    request = urllib.request.Request(
-        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
-    )
-    urllib.request.urlopen(request, timeout=10)
-    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"
+    with jupyterlab_server(root, root / "build") as (base, token):
+        yield f"{base}|{token}|{root}"
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +52,8 @@ def browser_page(browser: Browser) -> Iterator[Page]:
 def run_all_cells(page: Page, lab: str, name: str, timeout_ms: int) -> Locator:
     """Open ``name`` in JupyterLab, run every cell from the Run menu, wait until all ran."""
     base, token, _ = lab.split("|")
-    page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+    # ?reset: a fresh workspace, so the notebook opened last is the only one Run acts on
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
     notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
     notebook.locator(".jp-CodeCell").first.wait_for(timeout=60_000)
     page.get_by_text("| Idle").first.wait_for(timeout=60_000)  # the kernel has started
