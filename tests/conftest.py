@@ -68,6 +68,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["COURSE_BUILD_DIR"] = str(_SESSION_DIR / "build")
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["COURSE_FAST"] = "1"  # lesson 7's parameters cell shrinks itself (see the lesson)
+    # JAX compiles each model before it runs (most of a fast lesson's time on that backend):
+    # a re-run of a lesson in the same session takes the compiled code from this cache
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = str(_SESSION_DIR / "jax-cache")
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
     os.environ["MNIST_URL"] = f"http://127.0.0.1:{free_port()}/mnist.npz"  # never outside
 
 
