@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -23,11 +24,6 @@ import jupytext
 import papermill
 import pytest
 from conftest import Mirror
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 LAB_SETTINGS = Path("share") / "jupyter" / "lab" / "settings" / "overrides.json"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import tomllib
 
 from course_utils import environment
 from course_utils.paths import PROJECT_ROOT
@@ -10,11 +10,6 @@ from course_utils.paths import PROJECT_ROOT
 import pytest
 import yaml
 from packaging.requirements import Requirement
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 def _pins(requirements: list[str]) -> dict[str, str]:
@@ -39,8 +34,16 @@ def test_python_versions_agree() -> None:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     (conda_python,) = [d for d in environment["dependencies"] if str(d).startswith("python")]
-    assert project["requires-python"] == ">=3.11"  # the Python .ci/run proves
-    assert conda_python.startswith("python>=3.11,<3.12")
+    assert project["requires-python"] == ">=3.11,<3.13"
+    assert conda_python.split("#")[0].strip() == "python>=3.11,<3.13"
+
+
+def test_ci_proves_both_ends_of_the_python_range() -> None:
+    """.ci/run runs on Python 3.11 (.venv, the lowest versions) and has a 3.12 part by default."""
+    script = (PROJECT_ROOT / ".ci" / "run").read_text()
+    (default,) = [line for line in script.splitlines() if line.startswith("DEFAULT_PARTS=")]
+    assert "python312" in default.split("=", 1)[1].strip('"').split()
+    assert "part_python312()" in script and "python3.12" in script
 
 
 def test_the_versions_line_names_the_device_that_runs_the_model(
