@@ -29,8 +29,11 @@ FAST = {"train_size": 2000, "epochs": 1}
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 
 
+Lab = tuple[str, str, Path]  # a JupyterLab server: base URL, token, root folder
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """A JupyterLab server on copies of lesson 1 and of lesson 4 with fast parameters; yields
     its base URL, token and root folder (whose build/ the kernels save the model into)."""
     root = tmp_path_factory.mktemp("lab")
@@ -39,7 +42,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     training = load_notebook_node(str(NOTEBOOK_DIR / f"{TRAINING_LESSON}.ipynb"))
     nbformat.write(parameterize_notebook(training, FAST), root / f"{TRAINING_LESSON}.ipynb")
     with jupyterlab_server(root, root / "build") as (base, token):
-        yield f"{base}|{token}|{root}"
+        yield base, token, root
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +52,9 @@ def browser_page(browser: Browser) -> Iterator[Page]:
     page.close()
 
 
-def run_all_cells(page: Page, lab: str, name: str, timeout_ms: int) -> Locator:
+def run_all_cells(page: Page, lab: Lab, name: str, timeout_ms: int) -> Locator:
     """Open ``name`` in JupyterLab, run every cell from the Run menu, wait until all ran."""
-    base, token, _ = lab.split("|")
+    base, token, _ = lab
     # ?reset: a fresh workspace, so the notebook opened last is the only one Run acts on
     page.goto(f"{base}/lab/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
     notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
@@ -73,7 +76,7 @@ def run_all_cells(page: Page, lab: str, name: str, timeout_ms: int) -> Locator:
 
 
 @pytest.mark.parametrize("suffix", [".ipynb", ".md"])
-def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) -> None:
+def test_lesson_runs_in_jupyterlab(lab: Lab, browser_page: Page, suffix: str) -> None:
     page = browser_page
     notebook = run_all_cells(page, lab, f"{LESSON}{suffix}", timeout_ms=180_000)
     cells = notebook.locator(".jp-CodeCell")
@@ -92,9 +95,9 @@ def test_lesson_runs_in_jupyterlab(lab: str, browser_page: Page, suffix: str) ->
     page.keyboard.press("Control+s")
 
 
-def test_training_lesson_trains_saves_and_plots_in_jupyterlab(lab: str, browser_page: Page) -> None:
+def test_training_lesson_trains_saves_and_plots_in_jupyterlab(lab: Lab, browser_page: Page) -> None:
     page = browser_page
-    model_file = Path(lab.split("|")[2]) / "build" / "models" / "mnist_cnn.keras"
+    model_file = lab[2] / "build" / "models" / "mnist_cnn.keras"
     assert not model_file.exists()
     notebook = run_all_cells(page, lab, f"{TRAINING_LESSON}.ipynb", timeout_ms=900_000)
     outputs = notebook.locator(".jp-OutputArea-output")
