@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -421,21 +422,15 @@ def accuracy_over_seeds(seeds: list[int]) -> dict:
     }
 
 
-def course_times(overrides: dict) -> dict:
-    """Run every lesson as `make course` does (with ``overrides``), in a throw-away folder;
-    with --quick, always at the tests' small parameters."""
-    if quick():
-        overrides = {**overrides, **FAST}
+def course_times(fast: bool = False) -> dict:
+    """Run every lesson as `make course` does, in a throw-away folder: at the default
+    parameters, or (``fast``, and always with --quick) as the tests run them: the small
+    parameters, and COURSE_FAST=1, which lessons 7 and 8 read."""
+    fast = fast or quick()
     with tempfile.TemporaryDirectory() as folder:
-        previous = os.environ.get("COURSE_BUILD_DIR")
-        os.environ["COURSE_BUILD_DIR"] = folder
-        try:
-            results = course.run_course(Path(folder) / "course", overrides)
-        finally:
-            if previous is None:
-                os.environ.pop("COURSE_BUILD_DIR")
-            else:
-                os.environ["COURSE_BUILD_DIR"] = previous
+        environment = {"COURSE_BUILD_DIR": folder, **({"COURSE_FAST": "1"} if fast else {})}
+        with mock.patch.dict(os.environ, environment):
+            results = course.run_course(Path(folder) / "course", FAST if fast else {})
     return {
         "passed": results["passed"],
         "total_seconds": results["total_seconds"],
@@ -465,10 +460,8 @@ def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
             print(f"  skipped {backend}: {found[backend]['skipped']}")
             continue
         found[backend] = {}
-        saved = {name: os.environ.get(name) for name in ("KERAS_BACKEND", "COURSE_BUILD_DIR")}
         with tempfile.TemporaryDirectory() as folder:
-            os.environ.update(KERAS_BACKEND=backend, COURSE_BUILD_DIR=folder)
-            try:
+            with mock.patch.dict(os.environ, KERAS_BACKEND=backend, COURSE_BUILD_DIR=folder):
                 for stem in BACKEND_LESSONS:
                     print(f"  {stem} on {backend} ...", flush=True)
                     notebook = NOTEBOOK_DIR / f"{stem}.ipynb"
@@ -482,12 +475,6 @@ def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
                         found[backend][stem]["error"] = run.error
                     print(f"  {stem} on {backend}: {run.seconds:.0f} s, test accuracy {accuracy}"
                           f"{', ' + run.error if run.error else ''}")  # fmt: skip
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
     return found
 
 
@@ -643,9 +630,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[3/6] test accuracy over {arguments.seeds} seeds")
     accuracy = accuracy_over_seeds(list(range(1, arguments.seeds + 1)))
     print("[4/6] make course at the default parameters")
-    full = course_times({})
+    full = course_times()
     print("[5/6] the tests' fast runs")
-    fast = course_times(FAST)
+    fast = course_times(fast=True)
     print("[6/6] lessons 4 and 7 at full size on the other Keras backends")
     per_backend = lessons_per_backend(["tensorflow", "jax", "torch"], full)
     results = {

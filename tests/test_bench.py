@@ -159,3 +159,22 @@ def test_the_speed_step_prints_each_epoch_and_quick_times_few_images(
     assert "    | epoch 1/2 (warm-up): " in printed and "    | epoch 2/2: " in printed
     assert result["backend"] == "tensorflow" and result["epoch_seconds"] > 0
     assert result["images_per_second"] == pytest.approx(2000 / result["epoch_seconds"], rel=0.01)
+
+
+def test_the_fast_run_is_the_tests_fast_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast column runs the lessons as the tests do: small parameters and COURSE_FAST=1
+    (which lessons 7 and 8 read); the default run has neither, and the setting goes away."""
+    seen: list[tuple] = []
+
+    def run_course(output: object, overrides: dict) -> dict:
+        seen.append((overrides, os.environ.get("COURSE_FAST"), os.environ["COURSE_BUILD_DIR"]))
+        return {"passed": True, "total_seconds": 1.0, "lessons": []}
+
+    monkeypatch.setattr(bench.course, "run_course", run_course)
+    monkeypatch.delenv(bench.QUICK_ENV, raising=False)
+    monkeypatch.delenv("COURSE_FAST", raising=False)  # the tests' conftest sets it
+    bench.course_times(fast=True)
+    bench.course_times()
+    (fast, fast_flag, fast_build), (full, full_flag, _) = seen
+    assert (fast, fast_flag) == (bench.FAST, "1") and (full, full_flag) == ({}, None)
+    assert fast_build != os.environ["COURSE_BUILD_DIR"] and "COURSE_FAST" not in os.environ
