@@ -47,7 +47,7 @@ from course_utils.data import load_prepared  # noqa: E402
 from course_utils.environment import versions  # noqa: E402
 from course_utils.paths import NOTEBOOK_DIR, build_dir  # noqa: E402
 
-FAST = {"train_size": 2000, "epochs": 1}
+FAST = course.FAST_PARAMETERS
 TIMED_EPOCHS = 3
 #: Set by ``--quick`` and inherited by the worker processes: every measurement at a tiny size.
 QUICK_ENV = "COURSE_BENCH_QUICK"
@@ -425,10 +425,10 @@ def accuracy_over_seeds(seeds: list[int]) -> dict:
 def course_times(fast: bool = False) -> dict:
     """Run every lesson as `make course` does, in a throw-away folder: at the default
     parameters, or (``fast``, and always with --quick) as the tests run them: the small
-    parameters, and COURSE_FAST=1, which lessons 7 and 8 read."""
+    parameters, and COURSE_FAST=1, which lessons 7 and 8 read (course.FAST_VARIABLE)."""
     fast = fast or quick()
     with tempfile.TemporaryDirectory() as folder:
-        environment = {"COURSE_BUILD_DIR": folder, **({"COURSE_FAST": "1"} if fast else {})}
+        environment = {"COURSE_BUILD_DIR": folder, **({course.FAST_VARIABLE: "1"} if fast else {})}
         with mock.patch.dict(os.environ, environment):
             results = course.run_course(Path(folder) / "course", FAST if fast else {})
     return {

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from course_utils import course
 from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
 
 import nbformat
@@ -25,7 +26,7 @@ from playwright.sync_api import Browser, Locator, Page
 
 LESSON = "01_load_mnist"
 TRAINING_LESSON = "04_train"
-FAST = {"train_size": 2000, "epochs": 1}
+FAST = course.FAST_PARAMETERS
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 
 

@@ -19,7 +19,7 @@ import pytest
 from test_backends import BACKENDS
 
 LESSONS = course.lessons()
-FAST = {"train_size": 2000, "epochs": 1}
+FAST = course.FAST_PARAMETERS
 
 
 def test_there_are_eight_lessons_each_with_a_myst_source() -> None:
