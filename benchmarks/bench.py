@@ -16,6 +16,7 @@ Measures, in one run, and writes benchmarks/results.md (a table) and results.jso
   the training reaches;
 - test accuracy of the seed CNN trained exactly as lesson 4 does, over several seeds;
 - wall time of `make course` at the default parameters and of the tests' fast runs, per lesson;
+- lesson 7's test accuracy and training time with two more seeds (1 and 2) besides its own;
 - lessons 4 and 7 at full size on Keras's JAX and PyTorch backends too (test accuracy and wall
   time; TensorFlow's come from the `make course` run), each lesson run by papermill with the
   kernel on that backend. Long: on 2 cores JAX trains about 4 times slower than TensorFlow.
@@ -440,6 +441,32 @@ def course_times(fast: bool = False) -> dict:
 
 
 BACKEND_LESSONS = ("04_train", "07_going_further")
+STRONGER_LESSON = "07_going_further"
+
+
+def stronger_over_seeds(seeds: list[int], tensorflow_course: dict) -> dict:
+    """Lesson 7 at its default parameters with each of ``seeds`` as its ``seed`` (the
+    `make course` run gives the lesson's own seed, 42): test accuracy and training time."""
+    figures = tensorflow_course["figures"].get(STRONGER_LESSON, {})
+    runs = [{"seed": 42, "test_accuracy": figures.get("test_accuracy"),
+             "training_seconds": figures.get("training_seconds")}]  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        fast = {course.FAST_VARIABLE: "1"} if quick() else {}
+        environment = {"COURSE_BUILD_DIR": folder, **fast}
+        with mock.patch.dict(os.environ, environment):
+            for seed in seeds:
+                parameters = {**(FAST if quick() else {}), "seed": seed}
+                with course.LessonConsole(f"{STRONGER_LESSON}, seed {seed}") as console:
+                    run = course.run_lesson(
+                        NOTEBOOK_DIR / f"{STRONGER_LESSON}.ipynb", Path(folder), parameters, console
+                    )
+                runs.append({"seed": seed, "test_accuracy": run.figures.get("test_accuracy"),
+                             "training_seconds": run.figures.get("training_seconds"),
+                             **({"error": run.error} if run.error else {})})  # fmt: skip
+                print(f"  seed {seed}: test accuracy {runs[-1]['test_accuracy']}, "
+                      f"training {runs[-1]['training_seconds']} s")  # fmt: skip
+    accuracies = [run["test_accuracy"] for run in runs if run["test_accuracy"] is not None]
+    return {"runs": runs, "mean": round(statistics.mean(accuracies), 4) if accuracies else None}
 
 
 def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
@@ -476,6 +503,24 @@ def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
                     print(f"  {stem} on {backend}: {run.seconds:.0f} s, test accuracy {accuracy}"
                           f"{', ' + run.error if run.error else ''}")  # fmt: skip
     return found
+
+
+def stronger_lines(stronger: dict) -> list[str]:
+    """The table of lesson 7 per seed, for results.md."""
+    lines = [
+        "",
+        "## Lesson 7 at its defaults, per seed (TensorFlow)",
+        "",
+        "| seed | test accuracy, with shifted copies | training seconds |",
+        "|---|---|---|",
+    ]
+    for run in stronger["runs"]:
+        accuracy = run["test_accuracy"]
+        shown = f"{accuracy:.4f}" if accuracy is not None else run.get("error", "none")
+        lines.append(f"| {run['seed']} | {shown} | {run['training_seconds']} |")
+    mean = stronger["mean"]
+    lines.append(f"| mean | {f'{mean:.4f}' if mean is not None else 'none'} | |")
+    return lines
 
 
 def backend_lines(per_backend: dict) -> list[str]:
@@ -568,6 +613,8 @@ def markdown(results: dict) -> str:
         reported = key_figures(full.get("figures", {}).get(lesson, {}))
         lines.append(f"| {lesson} | {seconds} | {reported} | {fast['lessons'].get(lesson, '')} |")
     lines.append(f"| total | {full['total_seconds']} | | {fast['total_seconds']} |")
+    if "stronger_seeds" in results:
+        lines += stronger_lines(results["stronger_seeds"])
     if "per_backend" in results:
         lines += backend_lines(results["per_backend"])
     return "\n".join(lines) + "\n"
@@ -613,9 +660,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     import keras
 
-    print("[1/6] the machine's matrix-multiply rate")
+    print("[1/7] the machine's matrix-multiply rate")
     limit = machine_limit()
-    print("[2/6] training speed of the seed CNN")
+    print("[2/7] training speed of the seed CNN")
     keras_runs = [keras_speed(backend) for backend in ("tensorflow", "jax", "torch")]
     for entry in keras_runs:
         if "skipped" not in entry:
@@ -627,13 +674,15 @@ def main(argv: list[str] | None = None) -> int:
     achieved = flops * tensorflow_run["images_per_second"] / 1e9
     print(f"  Keras on TensorFlow reaches {achieved:.1f} GFLOP/s, "
           f"{achieved / limit['fp32']['gflops']:.0%} of the float32 limit")  # fmt: skip
-    print(f"[3/6] test accuracy over {arguments.seeds} seeds")
+    print(f"[3/7] test accuracy over {arguments.seeds} seeds")
     accuracy = accuracy_over_seeds(list(range(1, arguments.seeds + 1)))
-    print("[4/6] make course at the default parameters")
+    print("[4/7] make course at the default parameters")
     full = course_times()
-    print("[5/6] the tests' fast runs")
+    print("[5/7] the tests' fast runs")
     fast = course_times(fast=True)
-    print("[6/6] lessons 4 and 7 at full size on the other Keras backends")
+    print("[6/7] lesson 7 at its defaults with two more seeds")
+    stronger = stronger_over_seeds([1, 2] if arguments.seeds > 1 else [], full)
+    print("[7/7] lessons 4 and 7 at full size on the other Keras backends")
     per_backend = lessons_per_backend(["tensorflow", "jax", "torch"], full)
     results = {
         "date": time.strftime("%Y-%m-%d"),
@@ -643,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         "accuracy": accuracy,
         "course": full,
         "fast_runs": fast,
+        "stronger_seeds": stronger,
         "per_backend": per_backend,
         "bench_seconds": round(time.perf_counter() - started),
         "keras": keras.__version__,

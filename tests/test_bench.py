@@ -178,3 +178,26 @@ def test_the_fast_run_is_the_tests_fast_run(monkeypatch: pytest.MonkeyPatch) -> 
     (fast, fast_flag, fast_build), (full, full_flag, _) = seen
     assert (fast, fast_flag) == (bench.FAST, "1") and (full, full_flag) == ({}, None)
     assert fast_build != os.environ["COURSE_BUILD_DIR"] and "COURSE_FAST" not in os.environ
+
+
+def test_lesson_seven_runs_with_each_seed_and_reports_the_mean(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each extra seed reaches lesson 7 as its `seed` parameter; the course run gives seed 42."""
+    seen: list[dict] = []
+
+    def run_lesson(notebook: object, folder: object, overrides: dict, console: object) -> object:
+        seen.append(overrides)
+        figures = {"test_accuracy": 0.9950 + overrides["seed"] / 10_000, "training_seconds": 9.0}
+        return bench.course.LessonRun("07_going_further", 1.0, overrides, figures, None)
+
+    monkeypatch.setattr(bench.course, "run_lesson", run_lesson)
+    monkeypatch.delenv(bench.QUICK_ENV, raising=False)
+    course_run = {"figures": {"07_going_further": {"test_accuracy": 0.9962,
+                                                   "training_seconds": 8.0}}}  # fmt: skip
+    stronger = bench.stronger_over_seeds([1, 2], course_run)
+    assert seen == [{"seed": 1}, {"seed": 2}]
+    assert [run["seed"] for run in stronger["runs"]] == [42, 1, 2]
+    assert stronger["mean"] == round((0.9962 + 0.9951 + 0.9952) / 3, 4)
+    page = "\n".join(bench.stronger_lines(stronger))
+    assert "| 1 | 0.9951 | 9.0 |" in page and "| mean | 0.9955 | |" in page
