@@ -28,6 +28,7 @@ Figures are reported, never asserted. Every step prints its progress as it goes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -423,15 +425,23 @@ def accuracy_over_seeds(seeds: list[int]) -> dict:
     }
 
 
+@contextlib.contextmanager
+def throwaway_build(fast: bool, **variables: str) -> Iterator[Path]:
+    """A temporary COURSE_BUILD_DIR for the lessons run inside, with COURSE_FAST=1 when
+    ``fast`` (as the tests run them) and any other ``variables``; all undone afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        fast_flag = {course.FAST_VARIABLE: "1"} if fast else {}
+        with mock.patch.dict(os.environ, COURSE_BUILD_DIR=folder, **fast_flag, **variables):
+            yield Path(folder)
+
+
 def course_times(fast: bool = False) -> dict:
     """Run every lesson as `make course` does, in a throw-away folder: at the default
     parameters, or (``fast``, and always with --quick) as the tests run them: the small
     parameters, and COURSE_FAST=1, which lessons 7 and 8 read (course.FAST_VARIABLE)."""
     fast = fast or quick()
-    with tempfile.TemporaryDirectory() as folder:
-        environment = {"COURSE_BUILD_DIR": folder, **({course.FAST_VARIABLE: "1"} if fast else {})}
-        with mock.patch.dict(os.environ, environment):
-            results = course.run_course(Path(folder) / "course", FAST if fast else {})
+    with throwaway_build(fast) as folder:
+        results = course.run_course(folder / "course", FAST if fast else {})
     return {
         "passed": results["passed"],
         "total_seconds": results["total_seconds"],
@@ -454,19 +464,16 @@ def stronger_over_seeds(seeds: list[int], tensorflow_course: dict) -> dict:
     figures = tensorflow_course["figures"].get(STRONGER_LESSON, {})
     runs = [{"seed": own_seed, "test_accuracy": figures.get("test_accuracy"),
              "training_seconds": figures.get("training_seconds")}]  # fmt: skip
-    with tempfile.TemporaryDirectory() as folder:
-        fast = {course.FAST_VARIABLE: "1"} if quick() else {}
-        environment = {"COURSE_BUILD_DIR": folder, **fast}
-        with mock.patch.dict(os.environ, environment):
-            for seed in seeds:
-                parameters = {**(FAST if quick() else {}), "seed": seed}
-                with course.LessonConsole(f"{STRONGER_LESSON}, seed {seed}") as console:
-                    run = course.run_lesson(notebook, Path(folder), parameters, console)
-                runs.append({"seed": seed, "test_accuracy": run.figures.get("test_accuracy"),
-                             "training_seconds": run.figures.get("training_seconds"),
-                             **({"error": run.error} if run.error else {})})  # fmt: skip
-                print(f"  seed {seed}: test accuracy {runs[-1]['test_accuracy']}, "
-                      f"training {runs[-1]['training_seconds']} s")  # fmt: skip
+    with throwaway_build(quick()) as folder:
+        for seed in seeds:
+            parameters = {**(FAST if quick() else {}), "seed": seed}
+            with course.LessonConsole(f"{STRONGER_LESSON}, seed {seed}") as console:
+                run = course.run_lesson(notebook, folder, parameters, console)
+            runs.append({"seed": seed, "test_accuracy": run.figures.get("test_accuracy"),
+                         "training_seconds": run.figures.get("training_seconds"),
+                         **({"error": run.error} if run.error else {})})  # fmt: skip
+            print(f"  seed {seed}: test accuracy {runs[-1]['test_accuracy']}, "
+                  f"training {runs[-1]['training_seconds']} s")  # fmt: skip
     accuracies = [run["test_accuracy"] for run in runs if run["test_accuracy"] is not None]
     return {"runs": runs, "mean": round(statistics.mean(accuracies), 4) if accuracies else None}
 
@@ -489,21 +496,18 @@ def lessons_per_backend(backends: list[str], tensorflow_course: dict) -> dict:
             print(f"  skipped {backend}: {found[backend]['skipped']}")
             continue
         found[backend] = {}
-        with tempfile.TemporaryDirectory() as folder:
-            with mock.patch.dict(os.environ, KERAS_BACKEND=backend, COURSE_BUILD_DIR=folder):
-                for stem in BACKEND_LESSONS:
-                    print(f"  {stem} on {backend} ...", flush=True)
-                    notebook = NOTEBOOK_DIR / f"{stem}.ipynb"
-                    with course.LessonConsole(f"{stem} on {backend}") as console:
-                        run = course.run_lesson(
-                            notebook, Path(folder), FAST if quick() else {}, console
-                        )
-                    accuracy = run.figures.get("test_accuracy")
-                    found[backend][stem] = {"seconds": run.seconds, "test_accuracy": accuracy}
-                    if run.error:
-                        found[backend][stem]["error"] = run.error
-                    print(f"  {stem} on {backend}: {run.seconds:.0f} s, test accuracy {accuracy}"
-                          f"{', ' + run.error if run.error else ''}")  # fmt: skip
+        with throwaway_build(quick(), KERAS_BACKEND=backend) as folder:
+            for stem in BACKEND_LESSONS:
+                print(f"  {stem} on {backend} ...", flush=True)
+                notebook = NOTEBOOK_DIR / f"{stem}.ipynb"
+                with course.LessonConsole(f"{stem} on {backend}") as console:
+                    run = course.run_lesson(notebook, folder, FAST if quick() else {}, console)
+                accuracy = run.figures.get("test_accuracy")
+                found[backend][stem] = {"seconds": run.seconds, "test_accuracy": accuracy}
+                if run.error:
+                    found[backend][stem]["error"] = run.error
+                print(f"  {stem} on {backend}: {run.seconds:.0f} s, test accuracy {accuracy}"
+                      f"{', ' + run.error if run.error else ''}")  # fmt: skip
     return found
 
 
