@@ -45,7 +45,7 @@ student: setup  ## write the lessons without solutions to build/student/, to han
 
 test: setup  ## lint, unit tests, every notebook executed (nbval, papermill), pairing checks
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check course_utils tests
+	$(BIN)/ruff format --check course_utils tests benchmarks
 	$(PY) -m pytest
 
 lint: setup  ## ruff over the package, tests and notebooks

@@ -412,8 +412,14 @@ def accuracy_over_seeds(seeds: list[int]) -> dict:
         )
         seconds = time.perf_counter() - started
         loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-        runs.append({"seed": seed, "test_accuracy": round(float(accuracy), 4),
-                     "test_loss": round(float(loss), 4), "training_seconds": round(seconds, 1)})
+        runs.append(
+            {
+                "seed": seed,
+                "test_accuracy": round(float(accuracy), 4),
+                "test_loss": round(float(loss), 4),
+                "training_seconds": round(seconds, 1),
+            }
+        )
         print(f"  seed {seed}: test accuracy {accuracy:.4f} in {seconds:.0f} s")
     accuracies = [run["test_accuracy"] for run in runs]
     return {
@@ -641,10 +647,14 @@ def key_figures(figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3, help="seeds for the accuracy figure")
-    parser.add_argument("--quick", action="store_true",
-                        help="every step at a tiny size, for tests (writes build/bench-quick/)")
-    parser.add_argument("--output", type=Path,
-                        help="folder for results.md and results.json (default: benchmarks/)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="every step at a tiny size, for tests (writes build/bench-quick/)",
+    )
+    parser.add_argument(
+        "--output", type=Path, help="folder for results.md and results.json (default: benchmarks/)"
+    )
     parser.add_argument("--speed-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fp32-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bf16-worker", action="store_true", help=argparse.SUPPRESS)
