@@ -61,3 +61,49 @@ def test_the_book_workflow_publishes_to_pages_and_keeps_the_execution_cache() ->
         assert action in text, f"book.yml does not use {action}"
     assert "path: book/_build/.jupyter_cache" in text
     assert "path: book/_build/html" in text
+
+
+def run_ci_with_fake_tools(
+    tmp_path: Path, make_exit: int, part: str
+) -> subprocess.CompletedProcess:
+    """.ci/run copied into an empty project, with stand-ins for `make`, `chromium` and `node`
+    on PATH and for .venv's ruff: `make` prints what it was asked and exits with make_exit.
+    Nothing is installed."""
+    project = tmp_path / "project"
+    (project / ".ci").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / ".ci" / "run", project / ".ci" / "run")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (project / ".venv" / "bin").mkdir(parents=True)
+    for path, body in [
+        (tools / "make", f'echo "make $*"; exit {make_exit}'),
+        (tools / "chromium", "echo Chromium"),
+        (tools / "node", "echo v20"),
+        # ruff's check finds a problem, its format check none: only the first command fails
+        (project / ".venv" / "bin" / "ruff", 'echo "ruff $1"; [ "$1" = format ]'),
+    ]:
+        path.write_text(f"#!/bin/sh\n{body}\n")
+        path.chmod(0o755)
+    environment = {"PATH": f"{tools}:/usr/bin:/bin", "HOME": str(tmp_path), "CI": "true"}
+    command = ["bash", str(project / ".ci" / "run"), part]
+    return subprocess.run(
+        command, cwd=project, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_ci_stops_when_setup_fails(tmp_path: Path) -> None:
+    """A failed `make setup` (a full disk, say) fails the part and the run; commands after
+    it in the part are not run. (bash ignores `set -e` in a function called left of `||`.)"""
+    result = run_ci_with_fake_tools(tmp_path, make_exit=2, part="setup")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "make setup" in result.stdout
+    assert "FAILED" in result.stdout and "setup failed: nothing else was run" in result.stdout
+    assert "Chromium" not in result.stdout  # the part stopped at make
+
+
+def test_ci_fails_a_failed_lint(tmp_path: Path) -> None:
+    """`ruff check` fails and `ruff format --check` passes: the part and the run fail."""
+    result = run_ci_with_fake_tools(tmp_path, make_exit=0, part="lint")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "[lint] ruff check" in result.stdout and "[lint] ruff format" not in result.stdout
+    assert "FAILED" in result.stdout
