@@ -2,8 +2,9 @@
 
 Import this package before Keras (``from course_utils import ...`` as the lessons do): it
 keeps TensorFlow's start-up log lines (CUDA probing on a machine without a GPU, oneDNN
-notices) out of the lessons' outputs, and turns on TensorFlow's oneDNN kernels on every
-processor. Python errors and warnings still show.
+notices) out of the lessons' outputs, turns on TensorFlow's oneDNN kernels on every
+processor, and keeps Keras's fits from standing still at their end (see
+``_stop_tf_data_stalls``). Python errors and warnings still show.
 """
 
 import os
@@ -57,8 +58,36 @@ def _keep_tensorflow_out() -> None:
         lazy_tensorflow._available = False
 
 
+def _stop_tf_data_stalls() -> None:
+    """Turn off tf.data's autotuning in the datasets Keras makes from arrays (TensorFlow only).
+
+    Closing a tf.data iterator waits for the thread that autotunes it, and that thread can be
+    asleep for about as long as the iterator has lived (TensorFlow 2.20 and 2.21, measured):
+    on the course's 2-core machine, half of lesson 7's one-epoch fits stood still for 9-10 s
+    after their last batch. Keras opens an iterator for every epoch, evaluation and
+    prediction. Its array datasets only slice batches out of memory: nothing to tune.
+    """
+    if os.environ["KERAS_BACKEND"] != "tensorflow" or "tensorflow" not in sys.modules:
+        return
+    import tensorflow as tf
+    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+
+    make_dataset = ArrayDataAdapter.get_tf_dataset
+    if getattr(make_dataset, "autotune_off", False):
+        return  # already wrapped
+
+    def get_tf_dataset(self: ArrayDataAdapter) -> tf.data.Dataset:
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return make_dataset(self).with_options(options)
+
+    get_tf_dataset.autotune_off = True
+    ArrayDataAdapter.get_tf_dataset = get_tf_dataset
+
+
 _import_tensorflow_quietly()
 _keep_tensorflow_out()
+_stop_tf_data_stalls()
 
 __all__ = [
     "book", "checks", "course", "data", "drawing", "environment", "install_cell", "models",

@@ -103,3 +103,27 @@ def test_make_bench_reports_lessons_4_and_7_per_backend() -> None:
     assert "| tensorflow | 0.9897 | 57.0 | none | 714.0 |" in lines
     assert "| torch | cell 3 | 80.0 | none |  |" in lines
     assert "| jax | skipped: jax is not installed | | | |" in lines
+
+
+# Ending a tf.data iterator can wait seconds for its autotuning thread (course_utils's
+# _stop_tf_data_stalls); the datasets Keras makes from arrays must come with autotuning off.
+ARRAY_DATASET_OPTIONS = """
+import numpy as np
+import course_utils
+from keras.src.trainers.data_adapters import get_data_adapter
+
+images, labels = np.zeros((10, 28, 28, 1), "float32"), np.eye(10, dtype="float32")
+for shuffle in (True, False):  # a fit shuffles; evaluate and predict do not
+    dataset = get_data_adapter(images, labels, batch_size=4, shuffle=shuffle).get_tf_dataset()
+    print(dataset.options().autotune.enabled)
+"""
+
+
+def test_keras_datasets_from_arrays_have_tf_data_autotuning_off() -> None:
+    environment = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    result = subprocess.run(
+        [sys.executable, "-c", ARRAY_DATASET_OPTIONS],
+        env=environment, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["False", "False"], result.stdout
