@@ -73,15 +73,12 @@ def _stop_tf_data_stalls() -> None:
     from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 
     make_dataset = ArrayDataAdapter.get_tf_dataset
-    if getattr(make_dataset, "autotune_off", False):
-        return  # already wrapped
 
     def get_tf_dataset(self: ArrayDataAdapter) -> tf.data.Dataset:
         options = tf.data.Options()
         options.autotune.enabled = False
         return make_dataset(self).with_options(options)
 
-    get_tf_dataset.autotune_off = True
     ArrayDataAdapter.get_tf_dataset = get_tf_dataset
 
 
