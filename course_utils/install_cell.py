@@ -2,13 +2,17 @@
 
 A lesson opened on its own (Colab's launch button opens just the ``.ipynb``) has no
 ``course_utils`` beside it. Its first cell installs this package with pip, from the
-repository address set once in ``book/_config.yml`` (``repository: url``), at the tag of
-this package's version, and only when ``import course_utils`` fails; pip keeps what is
-already installed within the course's ranges (Colab's TensorFlow and Keras). The environment
-variable ``COURSE_PIP_SPEC`` replaces what it installs (a wheel, a mirror, a fork's branch).
+repository address and ref set once in ``book/_config.yml`` (``repository: url, branch``):
+the same ref the launch buttons open the lesson from, so that the notebook and the helpers
+it calls come from one commit. It runs pip only when ``course_utils`` itself is missing
+(a missing dependency of an installed course is reported as what it is); pip keeps what is
+already installed within the course's ranges (Colab's TensorFlow and Keras). When pip
+fails, the student sees one message (what failed, pip's own words, what to do), not a
+traceback. The environment variable ``COURSE_PIP_SPEC`` replaces what it installs (a wheel,
+a mirror, a fork's branch).
 
 ``python -m course_utils.install_cell`` writes the cell into every lesson (after a change of
-address or version); a test checks that every lesson carries exactly this cell.
+address, ref or Python range); a test checks that every lesson carries exactly this cell.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from importlib.metadata import version
+import tomllib
 
 from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
 
@@ -29,14 +33,30 @@ TAGS = ":tags: [remove-cell]"
 
 
 def book_config() -> dict:
-    """The Jupyter Book configuration, where the repository address is set."""
+    """The Jupyter Book configuration, where the repository address and ref are set."""
     return yaml.safe_load((PROJECT_ROOT / "book" / "_config.yml").read_text())
 
 
+def repository_ref() -> str:
+    """The branch or tag that the launch buttons open and the install cell installs."""
+    return str(book_config()["repository"]["branch"])
+
+
 def pip_spec() -> str:
-    """What the cell installs by default: the repository at the tag of this version."""
+    """What the cell installs by default: the repository at the launch buttons' ref."""
     url = book_config()["repository"]["url"].rstrip("/")
-    return f"git+{url}@v{version('cnn-mnist-course')}"
+    return f"git+{url}@{repository_ref()}"
+
+
+def python_range() -> str:
+    """The Pythons the course declares, in words: ">=3.11,<3.14" is "3.11 to 3.13"."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["requires-python"]
+    match = re.fullmatch(r">=3\.(\d+),<3\.(\d+)", declared.replace(" ", ""))
+    if match is None:
+        raise ValueError(f"requires-python should read '>=3.X,<3.Y', not {declared!r}")
+    lowest, above = map(int, match.groups())
+    return f"3.{lowest} to 3.{above - 1}"
 
 
 def cell_source() -> str:
@@ -45,7 +65,9 @@ def cell_source() -> str:
 # Colab or any fresh environment: install the course's helpers if they are missing.
 try:
     import course_utils  # noqa: F401
-except ModuleNotFoundError:
+except ModuleNotFoundError as missing:
+    if missing.name != "course_utils":
+        raise  # the course is installed, but a package it needs is not
     import os
     import subprocess
     import sys
@@ -53,7 +75,23 @@ except ModuleNotFoundError:
     release = "{pip_spec()}"
     spec = os.environ.get("{MARKER}") or release
     print("Installing the course's helpers with pip:", spec)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", spec], check=True)"""
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", spec], capture_output=True, text=True
+    )
+    if pip.returncode != 0:
+
+        class InstallFailed(Exception):
+            def _render_traceback_(self) -> list[str]:  # Jupyter shows the message alone
+                return [str(self)]
+
+        raise InstallFailed(
+            f"Could not install the course's helpers: `pip install {{spec}}` failed.\\n"
+            f"pip said:\\n{{pip.stderr.strip()[-1500:]}}\\n\\nWhat to do: check that this "
+            "runtime is online, then run this cell again. The course runs on Python "
+            f"{python_range()} (this is Python {{sys.version.split()[0]}}): on Colab, "
+            "Runtime > Change runtime type > Runtime version picks an older runtime. "
+            "If you set {MARKER}, check what it names, or unset it to install the course."
+        ) from None"""
 
 
 def _myst_cell() -> str:
