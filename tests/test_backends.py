@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from course_utils import workarounds
+
 import pytest
 
 ALL_BACKENDS = ("tensorflow", "jax", "torch")
@@ -105,8 +107,8 @@ def test_make_bench_reports_lessons_4_and_7_per_backend() -> None:
     assert "| jax | skipped: jax is not installed | | | |" in lines
 
 
-# Ending a tf.data iterator can wait seconds for its autotuning thread (course_utils's
-# _stop_tf_data_stalls); the datasets Keras makes from arrays must come with autotuning off.
+# Ending a tf.data iterator can wait seconds for its autotuning thread
+# (workarounds.stop_tf_data_stalls): Keras's datasets from arrays must have autotuning off.
 ARRAY_DATASET_OPTIONS = """
 import numpy as np
 import course_utils
@@ -127,3 +129,51 @@ def test_keras_datasets_from_arrays_have_tf_data_autotuning_off() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["False", "False"], result.stdout
+
+
+# On PyTorch, Keras transforms a batch one image at a time (workarounds.
+# batch_torch_affine_transform): the batched replacement must give Keras's own result.
+TORCH_AFFINE_TRANSFORM = """
+import numpy as np
+import course_utils
+import keras
+from keras.src.backend.torch import image
+
+rng = np.random.default_rng(0)
+images = rng.uniform(0, 1, (64, 28, 28, 1)).astype("float32")
+n = len(images)
+angle, zoom = np.deg2rad(rng.uniform(-40, 40, n)), rng.uniform(0.7, 1.3, n)
+cos, sin = np.cos(angle) / zoom, np.sin(angle) / zoom
+shift = rng.uniform(-9, 9, (2, n))  # far enough to read well outside the image
+centre = 13.5
+transforms = np.stack([cos, -sin, centre - centre * (cos - sin) + shift[0],
+                       sin, cos, centre - centre * (sin + cos) + shift[1],
+                       0 * cos, 0 * cos], axis=1).astype("float32")
+keras_own = image.affine_transform.keras_affine_transform
+for fill_value in (0.0, 0.25):
+    ours = keras.ops.image.affine_transform(images, transforms, fill_value=fill_value)
+    theirs = keras_own(images, transforms, fill_value=fill_value)
+    print(float(np.abs(keras.ops.convert_to_numpy(ours - theirs)).max()))
+one = keras.ops.image.affine_transform(images[0], transforms[0])  # one image: Keras's own
+print(float(np.abs(keras.ops.convert_to_numpy(one - keras_own(images[0], transforms[0]))).max()))
+"""
+
+
+def test_pytorch_affine_transform_is_batched_and_gives_keras_result() -> None:
+    environment = {**os.environ, "KERAS_BACKEND": "torch"}
+    result = subprocess.run(
+        [sys.executable, "-c", TORCH_AFFINE_TRANSFORM],
+        env=environment, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    differences = [float(line) for line in result.stdout.split()]
+    assert len(differences) == 3 and max(differences) < 1e-5, differences
+
+
+def test_a_workaround_whose_keras_internal_moved_warns_and_the_course_goes_on() -> None:
+    @workarounds._guarded
+    def needs_a_moved_module() -> None:
+        import keras.src.no_such_module  # noqa: F401
+
+    with pytest.warns(RuntimeWarning, match="left out the workaround needs_a_moved_module"):
+        needs_a_moved_module()

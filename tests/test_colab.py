@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 COLAB_VENV = os.environ.get("COLAB_VENV")
 KERNEL = "colab"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: What Colab's google.colab.output answers once its widget manager is enabled (the stand-in
-#: sets the same attribute that anywidget reads).
+#: Where Colab's widget manager comes from once enabled (the stand-in sets the attribute
+#: that anywidget reads, as Colab's module does).
 MANAGER_URL = "https://ssl.gstatic.com/colaboratory-static/widgets/colab-cdn-widget-manager/x.js"
 FAKE_COLAB_OUTPUT = f'''"""Stand-in for google.colab.output: records what is asked of it."""
 import os
@@ -290,13 +290,14 @@ def test_lessons_opened_alone_install_the_course_and_run(
     assert (content / "build" / "models" / "mnist_cnn.keras").is_file()
     assert mirror.requests == ["/mnist.npz"]  # downloaded once, then read from Keras's cache
     if "08_your_handwriting" in executed:
+        # Colab shows a widget from outside ipywidgets only once its custom widget manager is
+        # enabled; anywidget enables it when the pad is made (with ipywidgets 7, Colab's own
+        # display hook then marks the pad's output for that manager).
         pads = [
             output
             for cell in executed["08_your_handwriting"]
             for output in cell.get("outputs", [])
-            if WIDGET_VIEW in output.get("data", {})
+            if WIDGET_VIEW in output.get("data", {}) and "DrawingPad" in str(output["data"])
         ]
-        assert pads, "lesson 8 shows no widget"
-        colab_manager = {"colab": {"custom_widget_manager": {"url": MANAGER_URL}}}
-        assert pads[0]["metadata"][WIDGET_VIEW] == colab_manager
-        assert "enable_custom_widget_manager" in colab.calls.read_text().splitlines()
+        assert pads, "lesson 8 shows no drawing pad"
+        assert colab.calls.read_text().splitlines() == ["enable_custom_widget_manager"]
