@@ -4,8 +4,9 @@ A drawing is a list of strokes; a stroke is a list of ``(x, y)`` points on a squ
 (``PAD_SIZE`` units wide, y pointing down) drawn with a round pen ``pen_width`` units wide.
 :func:`preprocess_strokes` turns it into the 28 x 28 input the network expects, the way
 MNIST itself was made: the ink's bounding box is scaled to fit 20 x 20 pixels (keeping its
-aspect ratio), then the digit is placed so that its centre of mass sits at the centre of
-the 28 x 28 frame; grey levels are in [0, 1]. The browser does the same in
+aspect ratio), then the digit is placed in the 28 x 28 frame so that its centre of mass
+sits where MNIST's digits have theirs (``MASS_CENTRE``, half a pixel right of and below the
+frame's centre); grey levels are in [0, 1]. The browser does the same in
 ``static/preprocess.mjs``; the tests check that both give the same image.
 
 :class:`DrawingPad` is the Jupyter widget (anywidget; its front end is
