@@ -1,6 +1,6 @@
-"""A lesson's key figures: shown to the student as a small table, and stored in the cell's
-output under a private MIME type so that ``make course`` can read them back from the
-executed notebook."""
+"""A lesson's key figures, for the course's tools, not for the student: stored in the cell's
+output under a private MIME type so that ``make course``, ``make bench`` and the tests can
+read them back from the executed notebook."""
 
 from __future__ import annotations
 
@@ -10,24 +10,13 @@ MIME_TYPE = "application/x.course-results+json"
 
 
 def report(**figures: float | int | str) -> None:
-    """Show the lesson's key figures (e.g. ``report(test_accuracy=0.99)``) and record them."""
+    """Record the lesson's key figures (``report(test_accuracy=0.99)``) for the course's tools
+    (``make course``, ``make bench``, the tests), which read them back from the executed
+    notebook. A student sees nothing: the output's only text is empty, and the lessons hide
+    the cell that calls this."""
     from IPython.display import display
 
-    rows = "\n".join(
-        f"| {name.replace('_', ' ')} | {value:.4f} |"
-        if isinstance(value, float)
-        else f"| {name.replace('_', ' ')} | {value} |"
-        for name, value in figures.items()
-    )
-    text = "\n".join(f"{name}: {value}" for name, value in figures.items())
-    display(
-        {
-            "text/plain": text,
-            "text/markdown": f"| figure | value |\n|---|---|\n{rows}",
-            MIME_TYPE: figures,
-        },
-        raw=True,
-    )
+    display({"text/plain": "", MIME_TYPE: figures}, raw=True)
 
 
 def read_results(notebook: dict[str, Any]) -> dict[str, Any]:

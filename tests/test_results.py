@@ -19,8 +19,10 @@ def test_reported_figures_survive_a_round_trip_through_a_notebook(monkeypatch) -
     finally:
         InteractiveShell.clear_instance()
     (data,) = captured
-    assert "| test accuracy | 0.9912 |" in data["text/markdown"]
-    assert data["text/plain"] == "test_accuracy: 0.99123\nparameters: 113386"
+    assert data == {
+        "text/plain": "",
+        results.MIME_TYPE: {"test_accuracy": 0.99123, "parameters": 113386},
+    }
 
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("report(...)")
