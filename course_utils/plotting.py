@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 DIGIT_CMAP = "gray_r"
 VALUE_CMAP = "cividis"
+#: Weights that can be negative: a diverging map, white at zero (readable with colour-blindness).
+WEIGHT_CMAP = "RdBu_r"
 
 
 def _show_figures_in_jupyter() -> None:
@@ -138,7 +140,8 @@ def plot_learning_curves(
 
 def plot_filters(kernels: np.ndarray, title: str = "Learned filters") -> Figure:
     """The kernels of a convolution layer: ``kernels`` has shape (height, width, 1, count),
-    as in ``model.layers[0].get_weights()[0]``. Each filter gets its own colour scale."""
+    as in ``model.layers[0].get_weights()[0]``. All filters share one colour scale, symmetric
+    around zero (white), so that their weights can be compared; a colour bar shows it."""
     kernels = _array("kernels", kernels, 4, "a kernel of shape (height, width, 1, filters)")
     if kernels.shape[2] != 1:
         raise ValueError(
@@ -146,11 +149,13 @@ def plot_filters(kernels: np.ndarray, title: str = "Learned filters") -> Figure:
         )
     count = kernels.shape[-1]
     figure, axes = _grid(count, 8, cell=1.1)
+    largest = float(np.abs(kernels).max()) or 1.0
     for index, axis in enumerate(axes.flat[:count]):
-        axis.imshow(kernels[:, :, 0, index], cmap=VALUE_CMAP)
+        image = axis.imshow(kernels[:, :, 0, index], cmap=WEIGHT_CMAP, vmin=-largest, vmax=largest)
         axis.set_title(f"#{index}", fontsize=8)
-    figure.suptitle(f"{title} (dark: negative weight, light: positive)")
+    figure.suptitle(f"{title} (blue: negative weight, white: zero, red: positive)")
     figure.tight_layout()
+    figure.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="weight")
     return figure
 
 
@@ -208,7 +213,9 @@ def plot_confusion_matrix(
     title: str = "Confusion matrix",
 ) -> Figure:
     """Counts of (true, predicted) pairs: row = true digit, column = predicted digit.
-    The diagonal holds the correct answers; every other cell is a kind of mistake."""
+    The diagonal holds the correct answers, printed on grey; the colours show the mistakes
+    only, on a scale of their own, so that the few mistakes are not drowned by the many
+    correct answers."""
     count = len(_array("true_labels", true_labels, 1, "a 1-D array of integer labels"))
     if len(np.atleast_1d(predicted_labels)) != count:
         raise ValueError(f"Got {count} true labels but {len(predicted_labels)} predictions.")
@@ -218,11 +225,15 @@ def plot_confusion_matrix(
     np.add.at(matrix, (true_labels, predicted_labels), 1)
     figure = Figure(figsize=(6.5, 5.5))
     axis = figure.subplots()
-    image = axis.imshow(matrix, cmap=VALUE_CMAP)
-    threshold = matrix.max() / 2
+    diagonal = np.eye(classes, dtype=bool)
+    mistakes = np.ma.masked_array(matrix, mask=diagonal)
+    axis.imshow(np.where(diagonal, 1.0, np.nan), cmap="Greys", vmin=0, vmax=4)  # grey diagonal
+    image = axis.imshow(mistakes, cmap=VALUE_CMAP, vmin=0, vmax=max(1, int(mistakes.max() or 0)))
+    threshold = (mistakes.max() or 0) / 2
     for true in range(classes):
         for predicted in range(classes):
             count = matrix[true, predicted]
+            light = true == predicted or count > threshold
             axis.text(
                 predicted,
                 true,
@@ -230,13 +241,61 @@ def plot_confusion_matrix(
                 ha="center",
                 va="center",
                 fontsize=8,
-                color="black" if count > threshold else "white",
+                color="black" if light else "white",
             )
     axis.set_xticks(range(classes))
     axis.set_yticks(range(classes))
     axis.set_xlabel("predicted digit")
     axis.set_ylabel("true digit")
     axis.set_title(title)
-    figure.colorbar(image, ax=axis, label="number of test images")
+    figure.colorbar(image, ax=axis, label="mistakes (number of test images)")
+    figure.tight_layout()
+    return figure
+
+
+def plot_filter_response(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    response: np.ndarray,
+    title: str = "What a filter responds to",
+) -> Figure:
+    """A digit, a small kernel with its weights written in, and the map that the kernel makes
+    of the digit (``response``), side by side.
+
+    ``image`` has shape (height, width) or (height, width, 1); ``kernel`` and ``response`` are
+    2-D and no larger than the image. Kernel and response use a colour scale that is symmetric
+    around 0, so the middle colour always means 0: darker is negative, lighter positive.
+    """
+    image = _array("image", image, (2, 3), "one image of shape (height, width)")
+    if image.ndim == 3:
+        if image.shape[-1] != 1:
+            raise ValueError(f"image must have one channel; got shape {image.shape}.")
+        image = image[..., 0]
+    kernel = _array("kernel", kernel, 2, "a kernel of shape (height, width)")
+    response = _array("response", response, 2, "a map of shape (height, width)")
+    for name, array in (("kernel", kernel), ("response", response)):
+        if array.shape[0] > image.shape[0] or array.shape[1] > image.shape[1]:
+            raise ValueError(
+                f"{name} has shape {array.shape}, larger than the image {image.shape}; "
+                f"pass the {name} that belongs to this image."
+            )
+    figure = Figure(figsize=(10, 3.6))
+    digit_axis, kernel_axis, response_axis = figure.subplots(1, 3, width_ratios=(1, 0.7, 1.25))
+    digit_axis.imshow(image, cmap=DIGIT_CMAP)
+    digit_axis.set_title("the digit")
+    kernel_limit = float(np.abs(kernel).max()) or 1.0
+    kernel_axis.imshow(kernel, cmap=VALUE_CMAP, vmin=-kernel_limit, vmax=kernel_limit)
+    for (row, column), weight in np.ndenumerate(kernel):
+        colour = "black" if weight >= 0 else "white"
+        kernel_axis.text(column, row, f"{weight:g}", ha="center", va="center", color=colour)
+    kernel_axis.set_title(f"the {kernel.shape[0]} x {kernel.shape[1]} kernel")
+    limit = float(np.abs(response).max()) or 1.0
+    shown = response_axis.imshow(response, cmap=VALUE_CMAP, vmin=-limit, vmax=limit)
+    response_axis.set_title(f"its response, {response.shape[0]} x {response.shape[1]}")
+    for axis in (digit_axis, kernel_axis, response_axis):
+        axis.set_xticks([])
+        axis.set_yticks([])
+    figure.colorbar(shown, ax=response_axis, label="weighted sum (mid colour = 0)")
+    figure.suptitle(title)
     figure.tight_layout()
     return figure

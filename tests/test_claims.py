@@ -100,3 +100,23 @@ def test_what_fools_the_seed_network_is_what_lesson_8_says(executed: dict) -> No
         assert readings[name][0] == digit, (name, readings[name])
     assert all(readings[name][1] >= 80 for name in fooled), readings
     assert "each with a probability of 80% or more" in _prose("notebooks/08_your_handwriting.md")
+
+
+def test_mnist_is_roughly_balanced_as_lesson_1_says(executed: dict) -> None:
+    counts = [
+        int(count)
+        for count in re.findall(
+            r"^digit \d: +(\d+) images", executed["01_load_mnist"]["printed"], flags=re.M
+        )
+    ]
+    assert len(counts) == 10 and sum(counts) == 60_000
+    assert all(0.09 <= count / 60_000 <= 0.115 for count in counts), counts
+    assert "each digit makes up about a tenth of the data" in _prose("notebooks/01_load_mnist.md")
+
+
+def test_lesson_1s_pixel_printout_fits_without_wrapping(executed: dict) -> None:
+    printed = executed["01_load_mnist"]["printed"]
+    grid = [
+        line for line in printed.splitlines() if re.fullmatch(r"( *\d{1,3})( +\d{1,3}){19}", line)
+    ]
+    assert len(grid) == 20 and max(map(len, grid)) <= 80, grid

@@ -78,6 +78,10 @@ def test_filters_one_panel_per_filter() -> None:
     assert len(visible_axes(figure)) == 32
     sixth = visible_axes(figure)[5].images[0].get_array()
     np.testing.assert_array_equal(sixth, kernels[:, :, 0, 5])
+    largest = np.abs(kernels).max()  # one scale for all, zero in the middle
+    scales = {axis.images[0].get_clim() for axis in visible_axes(figure) if axis.images}
+    assert scales == {(-largest, largest)}
+    assert any(axis.get_label() == "<colorbar>" for axis in figure.axes)
     with pytest.raises(ValueError, match="one input channel"):
         plotting.plot_filters(RNG.normal(size=(3, 3, 32, 32)))
     with pytest.raises(ValueError, match="kernel of shape"):
@@ -106,8 +110,10 @@ def test_confusion_matrix_counts_every_pair() -> None:
     true = np.array([0, 0, 1, 2, 2, 2])
     predicted = np.array([0, 1, 1, 2, 2, 0])
     figure = plotting.plot_confusion_matrix(true, predicted, classes=3)
-    matrix = figure.axes[0].images[0].get_array()
-    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    mistakes = figure.axes[0].images[-1].get_array()  # coloured: the mistakes only
+    assert mistakes.mask.tolist() == np.eye(3, dtype=bool).tolist()
+    np.testing.assert_array_equal(mistakes.filled(0), [[0, 1, 0], [0, 0, 0], [1, 0, 0]])
+    assert figure.axes[0].images[-1].get_clim() == (0, 1)  # the scale of the mistakes
     cell_texts = [text.get_text() for text in figure.axes[0].texts]
     assert cell_texts == ["1", "1", "0", "0", "1", "0", "1", "0", "2"]
     assert figure.axes[0].get_xlabel() == "predicted digit"
@@ -144,3 +150,36 @@ def test_confusion_matrix_rejects_bad_labels(true, predicted, message) -> None:
 def test_bad_values_are_explained(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_filter_response_shows_digit_kernel_and_a_symmetric_scale() -> None:
+    kernel = np.array([[1.0, 0.0, -1.0]] * 3)
+    response = RNG.normal(size=(26, 26))
+    figure = plotting.plot_filter_response(IMAGES[0], kernel, response, title="Edges")
+    digit_axis, kernel_axis, response_axis = visible_axes(figure)[:3]
+    assert title_of(figure) == "Edges" and len(figure.axes) == 4  # three panels, a colour bar
+    np.testing.assert_array_equal(digit_axis.images[0].get_array(), IMAGES[0, ..., 0])
+    np.testing.assert_array_equal(response_axis.images[0].get_array(), response)
+    limit = np.abs(response).max()
+    assert response_axis.images[0].get_clim() == pytest.approx((-limit, limit))
+    assert figure.axes[3].get_ylabel() == "weighted sum (mid colour = 0)"
+    assert [text.get_text() for text in kernel_axis.texts] == ["1", "0", "-1"] * 3
+    assert kernel_axis.get_title() == "the 3 x 3 kernel"
+    flat = plotting.plot_filter_response(IMAGES[0, ..., 0], kernel, np.zeros((26, 26)))
+    assert flat.axes[2].images[0].get_clim() == (-1.0, 1.0)  # an all-zero map still has a scale
+
+
+@pytest.mark.parametrize(
+    "image, kernel, response, message",
+    [
+        (IMAGES[0], np.ones((3, 3)), np.ones((30, 26)), r"response has shape \(30, 26\), larger"),
+        (IMAGES[0], np.ones((29, 3)), np.ones((26, 26)), "kernel has shape"),
+        (IMAGES[0], np.ones((3, 3, 1)), np.ones((26, 26)), "a kernel of shape"),
+        (np.zeros((28, 28, 3)), np.ones((3, 3)), np.ones((26, 26)), "one channel"),
+        (IMAGES[:2], np.ones((3, 3)), np.ones((26, 26)), "one image of shape"),
+        (IMAGES[0], np.ones((3, 3)), np.full((26, 26), np.nan), "response contains NaN"),
+    ],
+)
+def test_filter_response_rejects_wrong_input(image, kernel, response, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        plotting.plot_filter_response(image, kernel, response)
