@@ -93,16 +93,21 @@ def plot_digits(
     labels: Sequence[int] | np.ndarray | None = None,
     columns: int = 10,
     title: str = "MNIST digits",
+    titles: Sequence[str] | None = None,
 ) -> Figure:
-    """A grid of digit images, each with its label above it when labels are given."""
+    """A grid of digit images, each with its label above it when labels are given, or with
+    its own text when ``titles`` are given (one per image)."""
     images = _images("images", images)
     if labels is not None:
         labels = _labels("labels", labels, len(images))
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"Got {len(images)} images but {len(titles)} titles.")
+    texts = titles if titles is not None else labels
     figure, axes = _grid(len(images), columns, cell=2.5 if len(images) == 1 else 1.3)
     for index, (axis, image) in enumerate(zip(axes.flat, images, strict=False)):
         axis.imshow(image, cmap=DIGIT_CMAP)
-        if labels is not None:
-            axis.set_title(str(labels[index]), fontsize=10)
+        if texts is not None:
+            axis.set_title(str(texts[index]), fontsize=10 if titles is None else 8)
     figure.suptitle(title)
     figure.tight_layout()
     return figure

@@ -183,3 +183,10 @@ def test_filter_response_shows_digit_kernel_and_a_symmetric_scale() -> None:
 def test_filter_response_rejects_wrong_input(image, kernel, response, message) -> None:
     with pytest.raises(ValueError, match=message):
         plotting.plot_filter_response(image, kernel, response)
+
+
+def test_digits_titled_with_text_of_their_own() -> None:
+    figure = plotting.plot_digits(IMAGES[:2], titles=["7\nseed 2", "4\nseed 5"], title="Tricky")
+    assert [axis.get_title() for axis in visible_axes(figure)] == ["7\nseed 2", "4\nseed 5"]
+    with pytest.raises(ValueError, match="2 images but 1 titles"):
+        plotting.plot_digits(IMAGES[:2], titles=["7"])
