@@ -6,7 +6,10 @@ repeat that same recipe so that a later lesson can train its own copy when it ru
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
+import zipfile
 from pathlib import Path
 
 from course_utils.paths import trained_model_path
@@ -66,18 +69,71 @@ def train_seed_cnn(
     return model, history.history
 
 
-def save_model(model: keras.Model, path: Path | None = None) -> Path:
+class ModelFileError(Exception):
+    """A saved model that cannot be used: missing, unreadable, unsafe or of the wrong shape."""
+
+
+def save_model(model: keras.Model, path: Path | None = None) -> Path | None:
     """Save ``model`` to ``path`` (default :func:`trained_model_path`) without ever leaving a
-    half-written file: it is written beside the target, then moved into place."""
+    half-written file: it is written beside the target, then moved into place. Return the
+    path; if it cannot be saved (a read-only disk, a folder in the way, a full disk), warn
+    once, saying where and why, and return None: the trained model itself is not lost."""
     path = Path(path or trained_model_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder")
         model.save(temporary)
         os.replace(temporary, path)
+    except OSError as error:
+        warnings.warn(
+            f"The trained model could not be saved to {path} ({error.strerror or error}). It "
+            "is kept for this session; to keep it for later lessons, set COURSE_BUILD_DIR to "
+            "a folder you can write to and run the lesson again.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
     return path
+
+
+def load_saved_model(
+    path: Path | None = None, input_shape: tuple[int, ...] = (28, 28, 1), classes: int = 10
+) -> keras.Model:
+    """Load a model the course saved, in Keras's safe mode (a file that carries code is
+    refused), and check that it takes ``input_shape`` images and gives ``classes`` outputs.
+    Raise :class:`ModelFileError`, saying what is wrong with the file, otherwise."""
+    path = Path(path or trained_model_path())
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file")
+    if not path.is_file():
+        raise ModelFileError(f"there is no model file at {path}")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path} is not a complete .keras file (cut short, or another format)")
+    try:
+        model = keras.models.load_model(path, safe_mode=True)
+    except Exception as error:  # noqa: BLE001 - Keras raises many kinds; each means "unusable"
+        reason = " ".join(str(error).split()).split("Exception encountered: ")[-1]
+        if "safe_mode" in reason or "unsafe" in reason.lower():
+            raise ModelFileError(
+                f"{path} asks to run code when it is loaded, which Keras's safe mode refuses "
+                "(the course never saves such a file)"
+            ) from None
+        raise ModelFileError(
+            f"{path} could not be read ({type(error).__name__}: {reason[:160]})"
+        ) from None
+    found_input = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else None
+    found_output = model.output_shape[-1] if hasattr(model, "output_shape") else None
+    if found_input != tuple(input_shape) or found_output != classes:
+        raise ModelFileError(
+            f"{path} holds a network for inputs of shape {found_input} with {found_output} "
+            f"outputs; this lesson needs inputs of shape {tuple(input_shape)} and {classes} outputs"
+        )
+    return model
 
 
 def load_or_train(
@@ -87,22 +143,19 @@ def load_or_train(
     epochs: int = 4,
     seed: int = 42,
 ) -> keras.Model:
-    """Load the model lesson 4 saved; if it is missing or unreadable, train and save one.
-
-    Loading uses Keras's safe mode, so a model file can never run code on load.
-    """
+    """Load the model lesson 4 saved (:func:`load_saved_model`); if it is missing or unusable,
+    train one and save it (if it cannot be saved, it is still returned, with a warning)."""
     path = Path(path or trained_model_path())
-    if path.is_file():
-        try:
-            model = keras.models.load_model(path, safe_mode=True)
-            print(f"Loaded the trained model from {path}")
-            return model
-        except Exception as error:  # noqa: BLE001 - any unreadable file means: retrain
-            reason = str(error).split(". ")[0][:160]
-            print(f"Could not load {path} ({type(error).__name__}: {reason}); training a new one.")
-    else:
-        print(f"No trained model at {path} (run lesson 4 to make one); training one now.")
+    try:
+        model = load_saved_model(path)
+        print(f"Loaded the trained model from {path}")
+        return model
+    except ModelFileError as problem:
+        if path.exists():
+            print(f"Could not use the saved model: {problem}; training a new one.")
+        else:
+            print(f"No trained model at {path} (run lesson 4 to make one); training one now.")
     model, _ = train_seed_cnn(x_train, y_train, epochs=epochs, seed=seed)
-    save_model(model, path)
-    print(f"Saved the trained model to {path}")
+    if save_model(model, path) is not None:
+        print(f"Saved the trained model to {path}")
     return model

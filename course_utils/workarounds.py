@@ -83,7 +83,7 @@ def stop_tf_data_stalls() -> None:
 def batch_torch_affine_transform() -> None:
     """On PyTorch, ``keras.ops.image.affine_transform`` of a batch in one operation.
 
-    Keras 3.8-3.15's PyTorch backend transforms a batch one image at a time, each with some
+    Keras 3.12-3.15's PyTorch backend transforms a batch one image at a time, each with some
     thirty small tensor operations: lesson 7's 60,000 augmented images took 56 s an epoch
     on two cores (0.9 s on TensorFlow). ``torch.nn.functional.grid_sample`` does the same
     bilinear reading for the whole batch at once. Only the case it matches exactly is

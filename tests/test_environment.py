@@ -34,16 +34,20 @@ def test_python_versions_agree() -> None:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     (conda_python,) = [d for d in environment["dependencies"] if str(d).startswith("python")]
-    assert project["requires-python"] == ">=3.11,<3.13"
-    assert conda_python.split("#")[0].strip() == "python>=3.11,<3.13"
+    assert project["requires-python"] == ">=3.11,<3.14"
+    assert conda_python.split("#")[0].strip() == "python>=3.11,<3.14"
 
 
-def test_ci_proves_both_ends_of_the_python_range() -> None:
-    """.ci/run runs on Python 3.11 (.venv, the lowest versions) and has a 3.12 part by default."""
+def test_ci_proves_every_python_of_the_range() -> None:
+    """.ci/run runs on Python 3.11 (.venv, the lowest versions), has a 3.12 part, and a Colab
+    part on the Python that tests/colab-runtime.txt names (3.13), all in the default run."""
     script = (PROJECT_ROOT / ".ci" / "run").read_text()
     (default,) = [line for line in script.splitlines() if line.startswith("DEFAULT_PARTS=")]
-    assert "python312" in default.split("=", 1)[1].strip('"').split()
-    assert "part_python312()" in script and "python3.12" in script
+    parts = default.split("=", 1)[1].strip('"').split()
+    assert "python312" in parts and "colab" in parts
+    assert "find_python 3.12 python312" in script
+    runtime = (PROJECT_ROOT / "tests" / "colab-runtime.txt").read_text()
+    assert "# python: 3.13\n" in runtime and "COLAB_RUNTIME=tests/colab-runtime.txt" in script
 
 
 def test_the_versions_line_names_the_device_that_runs_the_model(

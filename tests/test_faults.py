@@ -6,8 +6,11 @@ A row's second column is the start of the message, with `...` for the parts that
 
 from __future__ import annotations
 
+import errno
+import http.server
 import io
 import json
+import os
 import re
 import shutil
 import socket
@@ -149,6 +152,82 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     return message
 
 
+def _endless(handler: http.server.BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.end_headers()  # no Content-Length: the stream goes on until the client hangs up
+    for _ in range(4096):  # 256 MB at most, should it never hang up
+        handler.wfile.write(bytes(1 << 16))
+
+
+@case("the server sends more than the file's size")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.responses["endless.npz"] = _endless
+    return _download_from(tmp, patch, "endless.npz")
+
+
+def _trickle(handler: http.server.BaseHTTPRequestHandler) -> None:
+    content = SERVED.files["mnist.npz"]
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(content)))
+    handler.end_headers()
+    for byte in content:  # a byte every 0.25 s: each read is well within the timeout
+        handler.wfile.write(bytes([byte]))
+        time.sleep(0.25)
+
+
+@case("the download trickles past its deadline")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.responses["trickle.npz"] = _trickle  # the whole file would take 6.5 s
+    patch.setattr(data, "DOWNLOAD_TIMEOUT", 1.0)
+    patch.setenv("MNIST_DOWNLOAD_DEADLINE", "1")
+    started = time.monotonic()
+    message = _download_from(tmp, patch, "trickle.npz")
+    assert time.monotonic() - started < 3, "the download ran past its deadline"
+    return message
+
+
+def _length_twice(handler: http.server.BaseHTTPRequestHandler) -> None:
+    content = SERVED.files["mnist.npz"]
+    handler.send_response(200)
+    handler.send_header("Content-Length", f"{len(content)}, {len(content)}")  # legal HTTP
+    handler.end_headers()
+    handler.wfile.write(content)
+
+
+@case("the server repeats `Content-Length`")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.responses["twice.npz"] = _length_twice
+    _without_local_copy(tmp, patch, SERVED.url + "twice.npz")
+    said = printed_by(data.install_mnist)
+    assert data.sha256_of(data.keras_cache_file()) == data.SHA256
+    return said
+
+
+@case("the disk fills during the download")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    class FullDisk:
+        """A file that takes a few bytes, then finds the disk full."""
+
+        def __init__(self, path: str) -> None:
+            self.file = open(path, "wb")  # noqa: SIM115 - closed by __exit__
+
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *exception: object) -> None:
+            self.file.close()
+
+        def write(self, chunk: bytes) -> int:
+            self.file.write(chunk[:3])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def open_on_a_full_disk(path: str, mode: str = "r", *args: object, **kwargs: object):
+        return FullDisk(path) if "w" in mode else open(path, mode, *args, **kwargs)
+
+    patch.setattr(data, "open", open_on_a_full_disk, raising=False)  # data's own open()
+    return _download_from(tmp, patch, "mnist.npz")
+
+
 def _replace_source(tmp: Path, content: bytes) -> str:
     (tmp / "source" / "mnist.npz").write_bytes(content)
     message = error_of(data.install_mnist, data.MnistDataError)
@@ -207,6 +286,49 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     return said
 
 
+@case("an earlier download was killed and left a `.part` file")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    folder = data.keras_cache_file().parent
+    folder.mkdir(parents=True)
+    killed, running = folder / ".mnist.npz.k1ll3d.part", folder / ".mnist.npz.runn1g.part"
+    killed.write_bytes(b"half a download")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+    running.write_bytes(b"another process is writing this right now")
+    said = printed_by(data.install_mnist)
+    assert not killed.exists() and running.exists()
+    return said
+
+
+@case("another user's `mnist.npz` sits in a shared Keras cache")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    cached = data.keras_cache_file()
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"someone else's copy")
+    cached.chmod(0o600)  # as mkstemp leaves it
+    if os.geteuid() == 0:  # root reads anything: make the file another user's, and unreadable
+        os.chown(cached, 65534, 65534)
+    real_sha256_of = data.sha256_of
+
+    def sha256_of(path: Path) -> str:
+        if Path(path) == cached:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_sha256_of(path)
+
+    patch.setattr(data, "sha256_of", sha256_of)
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert cached.read_bytes() == b"someone else's copy", "another user's file was changed"
+    return message
+
+
+@case("`MNIST_DIR` names the file itself")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    patch.setenv("MNIST_DIR", str(tmp / "source" / "mnist.npz"))
+    said = printed_by(data.install_mnist)
+    assert data.sha256_of(data.keras_cache_file()) == data.SHA256
+    return said
+
+
 # ---- models ----------------------------------------------------------------------------
 
 TINY_X = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
@@ -244,6 +366,24 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
         for name, content in parts.items():
             archive.writestr(name, content)
     return _load_or_train(path)
+
+
+@case("the saved model is another network (inputs of another shape)")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")]).save(path)
+    return _load_or_train(path)
+
+
+@case("the trained model cannot be saved (a folder in its place, a read-only or full disk)")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    path.mkdir()
+    with pytest.warns(RuntimeWarning) as warned:
+        model = models.load_or_train(TINY_X, TINY_Y, path=path, epochs=1)
+    assert model.count_params() == models.SEED_PARAMETER_COUNT and list(path.iterdir()) == []
+    (message,) = [str(warning.message) for warning in warned]
+    return message
 
 
 @case("the model file would run code (a `Lambda` layer)")
@@ -327,8 +467,11 @@ def readme_rows() -> dict[str, str]:
 
 
 def pattern_of(template: str) -> re.Pattern[str]:
+    """The template as a pattern: ``...`` is anything, a space any white space (a table cell
+    cannot hold the line break before a message's "What to do")."""
     parts = template.strip("`").split("...")
-    return re.compile(".*?".join(re.escape(part) for part in parts), flags=re.S)
+    escaped = (re.escape(part).replace(r"\ ", r"\s+") for part in parts)
+    return re.compile(".*?".join(escaped), flags=re.S)
 
 
 def test_every_case_has_a_readme_row_and_every_row_a_case() -> None:

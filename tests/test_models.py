@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 from course_utils import models
@@ -65,8 +67,8 @@ def test_a_failed_save_keeps_the_previous_model(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(keras.Model, "save", broken_save)
-    with pytest.raises(OSError):
-        models.save_model(models.build_seed_cnn(), path)
+    with pytest.warns(RuntimeWarning, match="No space left on device"):
+        assert models.save_model(models.build_seed_cnn(), path) is None
     assert path.read_bytes() == b"previous model"
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
 
@@ -80,7 +82,7 @@ def test_missing_or_corrupt_model_is_retrained_and_saved(
         path.write_bytes(existing)
     model = models.load_or_train(*tiny_training_set, path=path, epochs=1)
     said = capsys.readouterr().out
-    assert ("No trained model" if existing is None else "Could not load") in said
+    assert ("No trained model" if existing is None else "Could not use the saved model") in said
     assert "training" in said and model.count_params() == 113_386
     reloaded = keras.models.load_model(path)
     assert reloaded.count_params() == 113_386
@@ -89,3 +91,66 @@ def test_missing_or_corrupt_model_is_retrained_and_saved(
 def test_default_path_follows_the_build_folder(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
     assert models.trained_model_path() == tmp_path / "models" / "mnist_cnn.keras"
+
+
+def _rewritten(path: Path, change) -> Path:
+    """A copy of the .keras file at ``path`` whose config.json ``change`` edits."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(parts["config.json"])
+    change(config)
+    parts["config.json"] = json.dumps(config).encode()
+    changed = path.with_name("changed.keras")
+    with zipfile.ZipFile(changed, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return changed
+
+
+def _name_a_module_function(config: dict) -> None:  # as in CVE-2025-1550
+    config["config"]["layers"][-1]["config"]["activation"] = {
+        "module": "os", "class_name": "function", "config": "system", "registered_name": "system"
+    }  # fmt: skip
+
+
+def test_model_files_that_would_run_code_are_refused(tmp_path: Path) -> None:
+    """On every Keras the course allows (CI runs the newest and the lowest declared)."""
+    lambda_model = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Flatten()]
+    )
+    lambda_model.save(tmp_path / "lambda.keras")
+    with pytest.raises(models.ModelFileError, match="asks to run code when it is loaded"):
+        models.load_saved_model(tmp_path / "lambda.keras")
+    plain = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])  # fmt: skip
+    plain.save(tmp_path / "plain.keras")
+    assert models.load_saved_model(tmp_path / "plain.keras").output_shape == (None, 10)
+    evil = _rewritten(tmp_path / "plain.keras", _name_a_module_function)
+    with pytest.raises(models.ModelFileError, match="could not be read.*'system'"):
+        models.load_saved_model(evil)
+
+
+def test_a_model_of_another_shape_or_a_cut_file_is_refused(tmp_path: Path) -> None:
+    flat = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+    flat.save(tmp_path / "flat.keras")
+    with pytest.raises(models.ModelFileError, match=r"inputs of shape \(784,\) with 10 outputs"):
+        models.load_saved_model(tmp_path / "flat.keras")
+    whole = (tmp_path / "flat.keras").read_bytes()
+    (tmp_path / "cut.keras").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(models.ModelFileError, match="not a complete .keras file"):
+        models.load_saved_model(tmp_path / "cut.keras")
+    with pytest.raises(models.ModelFileError, match="is a folder, not a model file"):
+        models.load_saved_model(tmp_path)
+
+
+def test_a_trained_model_that_cannot_be_saved_is_kept(tmp_path: Path, tiny_training_set) -> None:
+    in_the_way = tmp_path / "model.keras"
+    in_the_way.mkdir()  # a folder where the file should be
+    with pytest.warns(RuntimeWarning, match=r"could not be saved to .*model.keras.*It is kept"):
+        model = models.load_or_train(*tiny_training_set, path=in_the_way, epochs=1)
+    assert model.count_params() == models.SEED_PARAMETER_COUNT
+    assert list(in_the_way.iterdir()) == [] and list(tmp_path.iterdir()) == [in_the_way]
+    blocked = tmp_path / "a file" / "model.keras"  # its folder cannot be made
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.warns(RuntimeWarning, match="could not be saved"):
+        assert models.save_model(model, blocked) is None
