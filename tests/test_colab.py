@@ -241,6 +241,52 @@ def test_a_missing_dependency_of_an_installed_course_is_not_reinstalled(
     assert error.evalue == "No module named 'a_package_the_course_needs'"
 
 
+MODEL_FILES_THAT_RUN_CODE = """
+import json, sys, zipfile
+from pathlib import Path
+import course_utils
+import keras
+from course_utils import models
+
+folder = Path(sys.argv[1])
+keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2),
+                  keras.layers.Flatten()]).save(folder / "lambda.keras")
+keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                  keras.layers.Dense(10, activation="softmax")]).save(folder / "plain.keras")
+with zipfile.ZipFile(folder / "plain.keras") as archive:
+    parts = {name: archive.read(name) for name in archive.namelist()}
+config = json.loads(parts["config.json"])
+config["config"]["layers"][-1]["config"]["activation"] = {
+    "module": "os", "class_name": "function", "config": "system", "registered_name": "system"}
+parts["config.json"] = json.dumps(config).encode()
+with zipfile.ZipFile(folder / "function.keras", "w") as archive:
+    for name, content in parts.items():
+        archive.writestr(name, content)
+for name in ("lambda", "function", "plain"):
+    try:
+        models.load_saved_model(folder / f"{name}.keras")
+        print(name, "loaded")
+    except models.ModelFileError:
+        print(name, "refused")
+"""
+
+
+def test_model_files_that_would_run_code_are_refused_on_colabs_keras(
+    colab: Colab, without_the_course: Path
+) -> None:
+    """Colab's own Keras (3.13.2 today) refuses them too, through the course's one loader."""
+    subprocess.run(
+        [colab.python, "-m", "pip", "install", "--quiet", str(colab.wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    result = subprocess.run(
+        [colab.python, "-c", MODEL_FILES_THAT_RUN_CODE, str(without_the_course)],
+        capture_output=True, text=True, cwd=without_the_course,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split("\n")[:3] == ["lambda refused", "function refused", "plain loaded"]
+
+
 def _texts(cell: nbformat.NotebookNode) -> str:
     return "".join(output.get("text", "") for output in cell.get("outputs", []))
 
