@@ -4,28 +4,36 @@ The lessons call the real ``keras.datasets.mnist.load_data()``, which reads ``mn
 Keras's cache folder. :func:`install_mnist` makes sure a verified copy is there first, taken
 from the first of these that works:
 
-1. a local copy: the folder named by the environment variable ``MNIST_DIR``, else
-   ``../shared/data/mnist`` beside a checkout of the course;
+1. a local copy: the folder named by the environment variable ``MNIST_DIR`` (or the file
+   itself), else ``../shared/data/mnist`` beside a checkout of the course;
 2. a download from Keras's own address, or from the mirror in ``MNIST_URL`` when it is set,
-   with a progress bar and a timeout; it is checked against the same sha256 and moved into
-   the cache only when complete and genuine;
+   with a progress bar, a timeout for each read and a deadline for the whole download
+   (``MNIST_DOWNLOAD_DEADLINE``), never more than the file's size; it is checked against the
+   same sha256 and moved into the cache only when complete and genuine;
 3. otherwise one message that says why both failed and what to do.
+
+The placed file is readable by every user (Keras may share its folder between them), and
+partial files of earlier runs that were killed are removed.
 
 Run ``python -m course_utils.data`` to install the copy and see where it came from.
 """
 
 from __future__ import annotations
 
+import contextlib
+import email.message
+import errno
 import hashlib
 import http.client
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from course_utils.paths import PROJECT_ROOT, in_checkout
@@ -42,6 +50,16 @@ FILE_SIZE = 11_490_434
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 #: Seconds to wait for the server to answer, or for the next piece of the file.
 DOWNLOAD_TIMEOUT = 30.0
+#: Seconds the whole download may take (``MNIST_DOWNLOAD_DEADLINE`` overrides it): 11.5 MB in
+#: 10 minutes is 20 kB/s, slower than any connection worth waiting on.
+DOWNLOAD_DEADLINE = 600.0
+DEADLINE_ENV_VAR = "MNIST_DOWNLOAD_DEADLINE"
+#: A partial file of ours (``.mnist.npz.*.part``) that nothing wrote to for this many seconds
+#: is left by a run that was killed: a running download writes at least every
+#: DOWNLOAD_TIMEOUT seconds, and a copy continuously.
+STALE_PART_AGE = 600.0
+#: The placed file's permissions: readable by every user, whatever the umask.
+PLACED_MODE = 0o644
 DEFAULT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "mnist"
 
 
@@ -58,7 +76,12 @@ class NoLocalCopy(MnistDataError):
 
 
 class DownloadFailed(MnistDataError):
-    """The download did not deliver the genuine mnist.npz; the message says why."""
+    """The download did not deliver the genuine mnist.npz; the message says why, ``advice``
+    what to do besides using a local copy (empty: the usual advice)."""
+
+    def __init__(self, reason: str, advice: str = "") -> None:
+        super().__init__(reason)
+        self.advice = advice
 
 
 def sha256_of(path: Path) -> str:
@@ -105,6 +128,8 @@ def find_local_copy() -> Path:
     if not configured and not in_checkout():
         raise NoLocalCopy(f"{ENV_VAR} is not set.")
     folder = Path(configured).expanduser() if configured else DEFAULT_DIR
+    if configured and folder.is_file():  # MNIST_DIR=/data/mnist/mnist.npz: the file itself
+        return folder
     candidate = folder / FILE_NAME
     if candidate.is_file():
         return candidate
@@ -150,6 +175,7 @@ def _place_atomically(target: Path, write: Callable[[Path], object]) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, PLACED_MODE)  # mkstemp makes it -rw-------: others could not read it
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
@@ -178,32 +204,112 @@ class _ProgressBar:
         print(f"\rDownloading {FILE_NAME}: {megabytes}", end="\n" if final else "", flush=True)
 
 
-def _download(url: str, target: Path) -> None:
-    """Download ``url`` to ``target`` with a progress bar; raise :class:`DownloadFailed`."""
+def download_deadline() -> float:
+    """Seconds the whole download may take: ``MNIST_DOWNLOAD_DEADLINE``, else the default."""
+    configured = os.environ.get(DEADLINE_ENV_VAR, "").strip()
+    if not configured:
+        return DOWNLOAD_DEADLINE
     try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-            total = int(response.headers.get("Content-Length") or 0)
-            bar, received = _ProgressBar(total), 0
-            with open(target, "wb") as out:
-                while chunk := response.read(1 << 16):
-                    out.write(chunk)
+        seconds = float(configured)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0:
+        raise MnistDataError(
+            f"{DEADLINE_ENV_VAR} must be a number of seconds greater than 0, such as 1200 for "
+            f"20 minutes; it is {configured!r}. What to do: fix it, or unset it for the default "
+            f"({DOWNLOAD_DEADLINE:g} s)."
+        )
+    return seconds
+
+
+def announced_size(headers: email.message.Message) -> int | None:
+    """The size the server announces in Content-Length, or None when it announces none.
+
+    As in http.client, a value that is not a whole number is ignored (the known size caps the
+    download instead); a header repeated with identical values (``26, 26``, legal HTTP) is one
+    value, and different values are ignored too. Under Transfer-Encoding it does not count.
+    """
+    if headers.get("Transfer-Encoding"):
+        return None
+    lines = headers.get_all("Content-Length") or []
+    values = {value.strip() for line in lines for value in line.split(",")}
+    if len(values) != 1:
+        return None
+    (value,) = values
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _too_big(what: str) -> DownloadFailed:
+    return DownloadFailed(
+        f"{what} more than the file's size ({FILE_SIZE:,} bytes), so it is not sending "
+        f"{FILE_NAME}; the download was stopped there",
+        advice=f"set {URL_ENV_VAR} to another mirror's address of {FILE_NAME} (or unset it to "
+        "use Keras's own address)",
+    )
+
+
+def _too_slow(received: int, total: int, deadline: float) -> DownloadFailed:
+    return DownloadFailed(
+        f"the download was too slow: only {received:,} of {total:,} bytes arrived in "
+        f"{deadline:g} s, the time allowed for the whole download",
+        advice=f"try again later, or set {URL_ENV_VAR} to another mirror's address of "
+        f"{FILE_NAME}; to wait longer, set {DEADLINE_ENV_VAR} to more seconds (export "
+        f"{DEADLINE_ENV_VAR}={max(2 * deadline, DOWNLOAD_DEADLINE):g})",
+    )
+
+
+def _received(url: str, deadline: float) -> Iterator[bytes]:
+    """The pieces of ``url`` as they arrive, with a progress bar; never more than FILE_SIZE
+    bytes in all, nor for longer than ``deadline`` seconds (checked as each piece arrives, or
+    when a read times out). Raise :class:`DownloadFailed` when the server fails."""
+    started, received, total = time.monotonic(), 0, FILE_SIZE
+    timeout = min(DOWNLOAD_TIMEOUT, deadline)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            announced = announced_size(response.headers)
+            if announced is not None and announced > FILE_SIZE:
+                raise _too_big(f"the server announced {announced:,} bytes,")
+            total = announced or FILE_SIZE
+            bar = _ProgressBar(total)
+            try:
+                # read1: whatever has arrived, so that a trickle cannot hold a read forever
+                while chunk := response.read1(min(1 << 16, FILE_SIZE + 1 - received)):
                     received += len(chunk)
+                    if received > FILE_SIZE:
+                        raise _too_big("the server sent")
+                    yield chunk
                     bar.show(received)
-            bar.show(received, final=True)
-        if received < total:
+                    if time.monotonic() - started > deadline:
+                        raise _too_slow(received, total, deadline)
+            finally:
+                bar.show(min(received, total), final=True)  # where it got to; end the line
+        if announced is not None and received < announced:
             raise DownloadFailed(f"the connection closed after {received:,} of {total:,} bytes")
     except urllib.error.HTTPError as error:
         raise DownloadFailed(f"the server answered {error.code} {error.reason}") from None
     except (TimeoutError, urllib.error.URLError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError):
-            reason = f"no answer within {DOWNLOAD_TIMEOUT:g} s"
+            if timeout == deadline or time.monotonic() - started >= deadline:
+                raise _too_slow(received, total, deadline) from None
+            reason = f"no answer within {timeout:g} s"
         raise DownloadFailed(f"{reason}") from None
     except (OSError, http.client.HTTPException) as error:
         raise DownloadFailed(f"{type(error).__name__}: {error}") from None
+
+
+def _download(url: str, target: Path, deadline: float) -> None:
+    """Download ``url`` to ``target`` and verify it; raise :class:`DownloadFailed` when the
+    server fails, and OSError when the file cannot be written (a full disk)."""
+    with open(target, "wb") as out, contextlib.closing(_received(url, deadline)) as pieces:
+        for piece in pieces:
+            out.write(piece)  # a full disk raises OSError here, outside the network's errors
     actual = sha256_of(target)
     if actual != SHA256:
         raise DownloadFailed(_not_genuine("what arrived", actual, target.stat().st_size))
+
+
+_CONNECT = f"connect to the internet (or set {URL_ENV_VAR} to a mirror's address of {FILE_NAME})"
 
 
 def _unavailable(missing: NoLocalCopy, url: str, failure: DownloadFailed) -> MnistDataError:
@@ -211,9 +317,65 @@ def _unavailable(missing: NoLocalCopy, url: str, failure: DownloadFailed) -> Mni
         f"MNIST is not available. No local copy: {missing} The download from {url} failed: "
         f"{str(failure).rstrip('.')}. Nothing was placed in Keras's cache.\n"
         f"What to do: put {FILE_NAME} ({FILE_SIZE:,} bytes, sha256 {SHA256[:12]}...) in a "
-        f"folder and set {ENV_VAR} to it (export {ENV_VAR}=$HOME/data/mnist), or connect to "
-        f"the internet (or set {URL_ENV_VAR} to a mirror's address of {FILE_NAME}); then run "
-        "this cell again."
+        f"folder and set {ENV_VAR} to it (export {ENV_VAR}=$HOME/data/mnist), or "
+        f"{failure.advice or _CONNECT}; then run this cell again."
+    )
+
+
+def remove_stale_partial_files(folder: Path, quiet: bool = False) -> list[Path]:
+    """Remove the course's own partial files (``.mnist.npz.*.part``) in ``folder`` that nothing
+    has written to for STALE_PART_AGE seconds: runs that were killed left them. A running
+    download's file is younger than that; anything else in the folder is left alone."""
+    removed = []
+    try:
+        candidates = list(folder.glob(f".{FILE_NAME}.*.part"))
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            status = path.lstat()
+            if stat.S_ISREG(status.st_mode) and time.time() - status.st_mtime > STALE_PART_AGE:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone already, or another user's in a shared folder: not ours to remove
+    for path in removed if not quiet else []:
+        print(
+            f"Removed {path.name} from {folder}: an unfinished download of {FILE_NAME} left by "
+            "an earlier run that was stopped."
+        )
+    return removed
+
+
+def _owner(status: os.stat_result) -> str:
+    if hasattr(os, "getuid") and status.st_uid == os.getuid():
+        return "you"
+    try:
+        import pwd
+
+        return f"another user ({pwd.getpwuid(status.st_uid).pw_name})"
+    except (ImportError, KeyError):
+        return f"another user (uid {status.st_uid})"
+
+
+def _unreadable(cached: Path, error: OSError) -> MnistDataError:
+    try:
+        status = cached.stat()
+        owner = _owner(status)
+        why = f"it belongs to {owner} and its permissions are {stat.filemode(status.st_mode)}"
+    except OSError:
+        owner, why = "", f"its folder {cached.parent} is closed to you"
+    shared = (
+        " Keras shares that folder between the users of this machine when a home folder is "
+        "not writable."
+        if owner != "you"
+        else ""
+    )
+    chmod = f", or make the file readable (chmod 644 {cached})" if owner == "you" else ""
+    return MnistDataError(
+        f"Keras's cache file {cached} cannot be read ({error.strerror}): {why}.{shared} "
+        "Nothing was changed.\nWhat to do: set KERAS_HOME to a folder of your own "
+        f"(export KERAS_HOME=$HOME/keras-cache){chmod}; then run this cell again."
     )
 
 
@@ -225,9 +387,13 @@ def install_mnist(quiet: bool = False) -> Path:
     file in the cache is replaced, never used. ``quiet`` hides everything but the progress bar.
     """
     cached = keras_cache_file()
-    stale = cached.is_file()
-    if stale and sha256_of(cached) == SHA256:
-        return cached
+    remove_stale_partial_files(cached.parent, quiet)
+    try:
+        stale = cached.is_file()
+        if stale and sha256_of(cached) == SHA256:
+            return cached
+    except PermissionError as error:  # another user's file, in a folder Keras shares
+        raise _unreadable(cached, error) from None
     if not quiet and cached.parent.parent != keras_home().expanduser():
         print(
             f"Keras's folder {keras_home()} is not writable; using {cached.parent.parent} "
@@ -238,10 +404,10 @@ def install_mnist(quiet: bool = False) -> Path:
     try:
         source = find_local_copy()
     except NoLocalCopy as missing:
-        url = download_url()
+        url, deadline = download_url(), download_deadline()
         print(f"No local copy: {missing} Downloading {FILE_NAME} from {url}")
         try:
-            _place_atomically(cached, lambda temporary: _download(url, temporary))
+            _place_atomically(cached, lambda temporary: _download(url, temporary, deadline))
         except DownloadFailed as failure:
             raise _unavailable(missing, url, failure) from None
         except OSError as error:
@@ -265,6 +431,14 @@ def install_mnist(quiet: bool = False) -> Path:
 
 
 def _cache_error(source: str, cached: Path, error: OSError) -> MnistDataError:
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return MnistDataError(
+            f"Could not place {FILE_NAME} from {source} in Keras's cache: the disk that holds "
+            f"{cached.parent} is full ([Errno {error.errno}] {error.strerror}). The partial "
+            f"file was removed and nothing was placed.\nWhat to do: free some space on that "
+            f"disk ({FILE_NAME} needs {FILE_SIZE / 1e6:.1f} MB), or set KERAS_HOME to a folder "
+            "on another disk (export KERAS_HOME=/another/disk/keras); then run this cell again."
+        )
     return MnistDataError(
         f"Could not copy {source} into Keras's cache at {cached}: {error}. "
         "What to do: free some disk space, or point KERAS_HOME at a writable folder."

@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,13 +130,20 @@ def tiny_mnist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return source
 
 
+#: How a test serves a path itself: given the request's handler, send the whole response.
+Respond = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
 @dataclass
 class Mirror:
     """A web server on localhost: ``files`` maps a path to its content; ``cut/<path>`` sends
-    the full Content-Length but only half the bytes; anything else is a 404."""
+    the full Content-Length but only half the bytes; ``responses`` maps a path to a function
+    that sends the response itself (a stream without end, a trickle, odd headers); anything
+    else is a 404."""
 
     url: str
     files: dict[str, bytes] = field(default_factory=dict)
+    responses: dict[str, Respond] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
 
 
@@ -148,6 +155,12 @@ def mirror() -> Iterator[Mirror]:
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
             served.requests.append(self.path)
             path = self.path.lstrip("/")
+            if path in served.responses:
+                try:
+                    served.responses[path](self)
+                except OSError:  # the client hung up, as it should on a bad response
+                    pass
+                return
             cut = path.startswith("cut/")
             content = served.files.get(path.removeprefix("cut/"))
             if content is None:

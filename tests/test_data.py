@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import email.message
+import errno
+import http.server
 import inspect
+import io
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from course_utils import data
@@ -178,3 +184,229 @@ def test_outside_a_checkout_only_mnist_dir_is_a_local_copy(
     monkeypatch.delenv("MNIST_DIR")
     with pytest.raises(data.NoLocalCopy, match="^MNIST_DIR is not set.$"):
         data.find_local_copy()
+
+
+# ---- downloads that go wrong (each also a row of tests/test_faults.py) -------------------
+
+
+def _no_local_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> None:
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "no-copy-here"))
+    monkeypatch.setenv("MNIST_URL", url)
+
+
+def _endless(handler: http.server.BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.end_headers()
+    for _ in range(4096):  # 256 MB at most, should the client never hang up
+        handler.wfile.write(bytes(1 << 16))
+
+
+def test_an_endless_download_stops_at_the_file_size(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mirror.responses["endless.npz"] = _endless
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "endless.npz")
+    sizes: list[int] = []
+    real_remove = os.remove
+
+    def remove(path: str) -> None:  # the partial file's size, just before it is removed
+        sizes.append(os.path.getsize(path))
+        real_remove(path)
+
+    monkeypatch.setattr(data.os, "remove", remove)
+    with pytest.raises(data.MnistDataError, match="sent more than the file's size"):
+        data.install_mnist(quiet=True)
+    assert sizes and max(sizes) <= data.FILE_SIZE
+    assert list(data.keras_cache_file().parent.iterdir()) == []
+
+
+def test_an_announced_size_beyond_the_file_is_refused_at_once(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def huge(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(10**10))
+        handler.end_headers()
+        handler.wfile.write(bytes(1 << 20))
+
+    mirror.responses["huge.npz"] = huge
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "huge.npz")
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    assert "the server announced 10,000,000,000 bytes, more than the file's size" in str(
+        caught.value
+    )
+    assert "set MNIST_URL to another mirror" in str(caught.value)
+    assert list(data.keras_cache_file().parent.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "announced"),
+    [("26", 26), ("26, 26", 26), ("26,26 ,26", 26), ("26, 27", None), ("lots", None),
+     ("-26", None), ("+26", None), ("", None)],
+)  # fmt: skip
+def test_content_length_is_read_as_http_allows(header: str, announced: int | None) -> None:
+    headers = email.message.Message()
+    headers["Content-Length"] = header
+    assert data.announced_size(headers) == announced
+
+
+def test_a_repeated_content_length_line_is_one_value() -> None:
+    headers = email.message.Message()
+    headers["Content-Length"] = "26"
+    headers["Content-Length"] = "26"
+    assert data.announced_size(headers) == 26
+    headers["Content-Length"] = "27"
+    assert data.announced_size(headers) is None
+    headers = email.message.Message()
+    headers["Transfer-Encoding"] = "chunked"
+    headers["Content-Length"] = "26"
+    assert data.announced_size(headers) is None
+
+
+@pytest.mark.parametrize("header", ["26, 26", "26, 27", "lots"])
+def test_odd_content_length_headers_still_download(
+    header: str, tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def odd(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", header)
+        handler.end_headers()
+        handler.wfile.write(GOOD)
+
+    mirror.responses["odd.npz"] = odd
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "odd.npz")
+    assert data.install_mnist(quiet=True).read_bytes() == GOOD
+
+
+def test_the_deadline_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MNIST_DOWNLOAD_DEADLINE", raising=False)
+    assert data.download_deadline() == data.DOWNLOAD_DEADLINE == 600
+    monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", " 2.5 ")
+    assert data.download_deadline() == 2.5
+    for wrong in ["soon", "0", "-5", "nan"]:
+        monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", wrong)
+        with pytest.raises(data.MnistDataError, match="must be a number of seconds greater"):
+            data.download_deadline()
+
+
+def test_a_bad_deadline_is_reported_before_anything_is_downloaded(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", "ten minutes")
+    with pytest.raises(data.MnistDataError, match="it is 'ten minutes'"):
+        data.install_mnist(quiet=True)
+    assert mirror.requests == []
+
+
+def test_a_full_disk_during_a_download_says_so_and_where(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mirror.files["mnist.npz"] = GOOD
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    real_open = open
+
+    def open_on_a_full_disk(path: str, mode: str = "r", *args: object, **kwargs: object):
+        if "w" not in mode:
+            return real_open(path, mode, *args, **kwargs)
+        os.close(os.open(path, os.O_WRONLY))  # a write to the file is what fails
+
+        class Full(io.BytesIO):
+            def write(self, chunk: object) -> int:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        return Full()
+
+    monkeypatch.setattr(data, "open", open_on_a_full_disk, raising=False)
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    folder = data.keras_cache_file().parent
+    assert f"the disk that holds {folder} is full ([Errno 28] No space left on device)" in message
+    assert "connect to the internet" not in message and "KERAS_HOME" in message
+    assert list(folder.iterdir()) == []
+
+
+# ---- the cache: partial files of killed runs, and other users ---------------------------
+
+
+def test_only_stale_partial_files_of_the_course_are_removed(tiny_mnist: Path) -> None:
+    folder = data.keras_cache_file().parent
+    folder.mkdir(parents=True)
+    an_hour_ago = time.time() - 3600
+    names = [".mnist.npz.k1ll3d.part", ".mnist.npz.runn1g.part", "notes.part",
+             ".other.npz.abc.part", "mnist.npz.part"]  # fmt: skip
+    for name in names:
+        (folder / name).write_bytes(b"x")
+        if name != ".mnist.npz.runn1g.part":
+            os.utime(folder / name, (an_hour_ago, an_hour_ago))
+    (folder / ".mnist.npz.d1r.part").mkdir()  # not a file: left alone
+    os.utime(folder / ".mnist.npz.d1r.part", (an_hour_ago, an_hour_ago))
+    removed = data.remove_stale_partial_files(folder, quiet=True)
+    assert [path.name for path in removed] == [".mnist.npz.k1ll3d.part"]
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == sorted({*names, ".mnist.npz.d1r.part"} - {".mnist.npz.k1ll3d.part"})
+    assert data.remove_stale_partial_files(folder / "absent") == []
+
+
+def test_stale_partial_files_go_even_when_the_cache_is_already_verified(
+    tiny_mnist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cached = data.install_mnist(quiet=True)
+    stale = cached.parent / ".mnist.npz.k1ll3d.part"
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    capsys.readouterr()
+    assert data.install_mnist() == cached and not stale.exists()
+    assert "Removed .mnist.npz.k1ll3d.part from" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("source", ["a local copy", "a download"])
+def test_the_placed_file_is_readable_by_everyone_whatever_the_umask(
+    source: str, tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if source == "a download":
+        mirror.files["mnist.npz"] = GOOD
+        _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    previous = os.umask(0o077)
+    try:
+        cached = data.install_mnist(quiet=True)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o644
+
+
+def test_an_unreadable_cache_file_of_ones_own_is_explained(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached = data.keras_cache_file()
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(GOOD)
+    cached.chmod(0)
+
+    def unreadable(path: Path) -> str:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(data, "sha256_of", unreadable)  # root reads any file: pretend
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    assert f"Keras's cache file {cached} cannot be read (Permission denied)" in message
+    assert "it belongs to you and its permissions are ----------" in message
+    assert "set KERAS_HOME to a folder of your own" in message
+    assert f"chmod 644 {cached}" in message
+
+
+def test_mnist_dir_may_name_the_file_itself(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MNIST_DIR", str(tiny_mnist / "mnist.npz"))
+    assert data.find_local_copy() == tiny_mnist / "mnist.npz"
+    assert data.install_mnist(quiet=True).read_bytes() == GOOD
+    other = tmp_path / "train-images-idx3-ubyte.gz"
+    other.write_bytes(b"\x1f\x8b not mnist.npz")
+    monkeypatch.setenv("MNIST_DIR", str(other))
+    data.keras_cache_file().unlink()
+    with pytest.raises(data.MnistDataError, match="is not the genuine mnist.npz"):
+        data.install_mnist(quiet=True)
