@@ -24,6 +24,7 @@ import base64
 import json
 import math
 import shutil
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,13 @@ BOX = 20  # the digit's bounding box is scaled to fit BOX x BOX pixels
 #: corner (measured on the test set: 14.50 and 14.49), i.e. the middle of pixel (14, 14).
 MASS_CENTRE = 14.5
 SUBSAMPLES = 4  # each pixel's grey level is the share of SUBSAMPLES**2 points under the pen
+#: Pens the pad accepts, in pad units: from a hairline to the whole pad.
+PEN_RANGE = (1.0, float(PAD_SIZE))
+#: Points closer than this (pad units, a fourteenth of a pixel) to the last one kept add no
+#: ink the network could see; a mouse or pen can send thousands of them per stroke.
+POINT_SPACING = 1.0
+#: Points a drawing may hold after thinning: far more than any handwritten digit needs.
+MAX_POINTS = 5_000
 WEIGHTS_FORMAT = "course-cnn-weights/1"
 
 Strokes = Sequence[Sequence[Sequence[float]]]
@@ -78,8 +86,43 @@ def _validated_strokes(strokes: Any) -> list[np.ndarray]:
             )
         if not np.isfinite(points).all():
             raise ValueError(f"stroke {number} has a point that is not a finite number.")
-        arrays.append(points)
+        arrays.append(_thinned(points))
+    total = sum(len(points) for points in arrays)
+    if total > MAX_POINTS:
+        raise ValueError(
+            f"the drawing has {total:,} points (more than {MAX_POINTS:,}, even without points "
+            "closer together than the pen can show): clear the pad and draw the digit again."
+        )
     return arrays
+
+
+def _thinned(points: np.ndarray) -> np.ndarray:
+    """The stroke without points closer than POINT_SPACING to the previous point kept (its
+    first and last points always stay): the same ink, far fewer segments to draw."""
+    if len(points) <= 2:
+        return points
+    kept, last = [0], points[0]
+    steps = np.hypot(*(points[1:] - points[:-1]).T)
+    if steps.min() >= POINT_SPACING:
+        return points
+    for index in range(1, len(points) - 1):
+        if math.hypot(*(points[index] - last)) >= POINT_SPACING:
+            kept.append(index)
+            last = points[index]
+    kept.append(len(points) - 1)
+    return points[kept]
+
+
+def _checked_pen(pen_width: Any) -> float:
+    """The pen width as a float within PEN_RANGE, or a clear error."""
+    low, high = PEN_RANGE
+    if isinstance(pen_width, bool) or not isinstance(pen_width, (int, float, np.number)):
+        raise ValueError(f"pen_width must be a number of pad units; got {pen_width!r}.")
+    if not low <= float(pen_width) <= high:
+        raise ValueError(
+            f"pen_width must be between {low:g} and {high:g} pad units; got {pen_width}."
+        )
+    return float(pen_width)
 
 
 def _segments(strokes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -151,8 +194,7 @@ def preprocess_strokes(strokes: Strokes, pen_width: float = PEN_WIDTH) -> np.nda
     """The 28 x 28 float32 image, grey levels in [0, 1], that MNIST would have made of these
     strokes: ink bounding box scaled into 20 x 20, centre of mass where MNIST has it (MASS_CENTRE).
     No strokes give an empty (all zero) image."""
-    if not pen_width > 0:
-        raise ValueError(f"pen_width must be a positive number of pad units; got {pen_width}.")
+    pen_width = _checked_pen(pen_width)
     arrays = _validated_strokes(strokes)
     if not arrays:
         return np.zeros((FRAME, FRAME), dtype=np.float32)
@@ -188,7 +230,8 @@ def transform_strokes(
 
 def as_image(image: Any) -> np.ndarray:
     """A 28 x 28 float32 image in [0, 1] from (28, 28), (28, 28, 1) or (784,) values that are
-    in [0, 1] or are whole numbers from 0 to 255 (as ``keras.datasets.mnist`` gives them)."""
+    in [0, 1] or are whole numbers from 0 to 255 (as ``keras.datasets.mnist`` gives them);
+    anything else (such as grey levels up to 1.7) is refused, never guessed at."""
     array = np.asarray(image)
     if array.size != FRAME * FRAME or array.ndim not in (1, 2, 3):
         raise ValueError(
@@ -197,14 +240,15 @@ def as_image(image: Any) -> np.ndarray:
         )
     if not np.issubdtype(array.dtype, np.number) or not np.isfinite(array).all():
         raise ValueError("an image must hold finite numbers.")
-    array = array.reshape(FRAME, FRAME).astype(np.float32)
-    if array.min() < 0 or array.max() > 255:
-        raise ValueError(
-            f"grey levels must be in [0, 1] or 0-255; got {array.min()}-{array.max()}."
-        )
-    if array.max() > 1:
-        array = array / 255
-    return array
+    array = array.reshape(FRAME, FRAME).astype(np.float64)
+    if array.min() >= 0 and array.max() <= 1:
+        return array.astype(np.float32)
+    if array.min() >= 0 and array.max() <= 255 and (array == np.round(array)).all():
+        return (array / 255).astype(np.float32)
+    raise ValueError(
+        "grey levels must be in [0, 1], or whole numbers from 0 to 255 (as MNIST's are); "
+        f"got values from {array.min():g} to {array.max():g}. Rescale the image first."
+    )
 
 
 def first_layer_maps(model: Any, image: Any) -> np.ndarray | None:
@@ -274,10 +318,30 @@ class DrawingPad(anywidget.AnyWidget):
         if isinstance(content, dict) and content.get("type") == "clear":
             self.clear()
 
+    # A TraitError (not a ValueError) makes traitlets roll a refused update back.
     @traitlets.validate("strokes")
     def _check_strokes(self, proposal: dict) -> list:
-        strokes = _validated_strokes(proposal["value"])
-        return [points.tolist() for points in strokes]
+        try:
+            return [points.tolist() for points in _validated_strokes(proposal["value"])]
+        except ValueError as refused:
+            raise traitlets.TraitError(str(refused)) from None
+
+    @traitlets.validate("pen_width")
+    def _check_pen(self, proposal: dict) -> float:
+        try:
+            return _checked_pen(proposal["value"])
+        except ValueError as refused:
+            raise traitlets.TraitError(str(refused)) from None
+
+    def set_state(self, sync_data: dict) -> None:
+        """Take an update from the front end; if it is refused (a drawing or pen the pad
+        cannot use), keep the kernel's state and send it back, so that the pad in the browser
+        never shows a drawing next to the prediction of another."""
+        try:
+            super().set_state(sync_data)
+        except (ValueError, traitlets.TraitError) as refused:
+            self.send_state()
+            warnings.warn(f"The drawing pad refused an update: {refused}", stacklevel=2)
 
     @traitlets.observe("strokes", "pen_width")
     def _strokes_changed(self, change: dict) -> None:

@@ -425,11 +425,56 @@ def test_check_fools_only_the_seed() -> None:
     from course_utils import checks
 
     digit = np.zeros((28, 28), dtype="float32")
+    digit[6:22, 12:15] = 1.0  # a stroke: a drawing, which the check cannot label itself
     seven, two = FixedReader(7), FixedReader(2)
     assert checks.check_fools_only_the_seed(None, None, two, seven) == checks.UNANSWERED
-    assert checks.check_fools_only_the_seed(digit, 7, two, seven).passed
+    assert checks.check_fools_only_the_seed(digit, 7, two, seven).recorded
     assert "make it harder" in checks.check_fools_only_the_seed(digit, 7, seven, seven).message
     assert "Both networks" in checks.check_fools_only_the_seed(digit, 7, two, two).message
     assert "28 x 28" in checks.check_fools_only_the_seed(np.zeros(10), 7, two, seven).message
     assert "[0, 1]" in checks.check_fools_only_the_seed(digit + 255, 7, two, seven).message
     assert "from 0 to 9" in checks.check_fools_only_the_seed(digit, 12, two, seven).message
+
+
+# --- bad input to the pad ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pen_width", [float("inf"), 1e-300, 0.0, -3.0, float("nan"), 1e9])
+def test_a_pen_width_out_of_range_is_refused_clearly(pen_width: float) -> None:
+    with pytest.raises(ValueError, match="pen_width must be between 1 and 280 pad units"):
+        drawing.preprocess_strokes(drawing.EXAMPLE_STROKES["seven"], pen_width)
+
+
+def test_a_stroke_of_many_close_points_is_thinned_to_the_same_ink() -> None:
+    start, end = np.array([60.0, 60.0]), np.array([220.0, 230.0])
+    dense = [list(map(list, np.linspace(start, end, 100_000)))]  # 100,000 points, one line
+    started = time.perf_counter()
+    image = drawing.preprocess_strokes(dense)
+    assert time.perf_counter() - started < 5, "thinned: seconds, not half a minute"
+    assert np.abs(image - drawing.preprocess_strokes([[start, end]])).max() < 0.07
+    scribble = [list(map(list, np.random.default_rng(0).uniform(0, 280, (20_000, 2))))]
+    with pytest.raises(ValueError, match="more than 5,000, even without points closer"):
+        drawing.preprocess_strokes(scribble)
+
+
+def test_as_image_refuses_grey_levels_it_would_have_to_guess() -> None:
+    digit = np.zeros((28, 28))
+    digit[10:18, 12:16] = 1.7  # neither [0, 1] nor whole numbers up to 255
+    with pytest.raises(ValueError, match="got values from 0 to 1.7. Rescale the image first"):
+        drawing.as_image(digit)
+    whole = np.where(digit > 0, 200, 0)  # whole numbers up to 255: MNIST's grey levels
+    np.testing.assert_allclose(drawing.as_image(whole), whole / 255, rtol=1e-6)
+
+
+def test_a_refused_update_from_the_browser_leaves_the_pad_as_it_was(
+    model: keras.Model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pad = drawing.DrawingPad(model).draw_strokes(drawing.EXAMPLE_STROKES["seven"])
+    before = (pad.strokes, pad.pen_width, pad.image, pad.prediction)
+    sent = []
+    monkeypatch.setattr(pad, "send_state", lambda *args, **kwargs: sent.append(True))
+    for update in ({"strokes": [[["a", 1]]]}, {"pen_width": float("inf")}):
+        with pytest.warns(UserWarning, match="The drawing pad refused an update"):
+            pad.set_state(update)
+        assert (pad.strokes, pad.pen_width, pad.image, pad.prediction) == before
+    assert sent == [True, True], "the browser is sent the kernel's state back"

@@ -60,3 +60,9 @@ def test_the_versions_line_names_the_device_that_runs_the_model(
     monkeypatch.setattr(environment, "gpu_name", lambda: "Tesla T4")  # what Colab's GPU says
     environment.print_versions()
     assert capsys.readouterr().out.rstrip().endswith("model runs on the GPU (Tesla T4)")
+
+
+def test_the_readme_serves_the_site_to_this_machine_only() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    commands = [line for line in readme.splitlines() if "http.server" in line]
+    assert commands and all("--bind 127.0.0.1" in line for line in commands), commands

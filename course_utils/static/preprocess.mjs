@@ -12,9 +12,29 @@ export const PEN_WIDTH = 26;
 // (measured on the test set), i.e. the middle of pixel (14, 14).
 export const MASS_CENTRE = 14.5;
 
-function segmentsOf(strokes) {
-  const segments = [];
-  strokes.forEach((stroke, number) => {
+// Points closer than this (pad units) to the last point kept add no ink the network could
+// see; a mouse or pen can send thousands of them. The same as POINT_SPACING in drawing.py.
+export const POINT_SPACING = 1;
+
+// The stroke without points closer than POINT_SPACING to the previous point kept (the first
+// and last points always stay), as _thinned() in drawing.py.
+function thinned(stroke) {
+  if (stroke.length <= 2) return stroke;
+  const kept = [stroke[0]];
+  let last = stroke[0];
+  for (let i = 1; i + 1 < stroke.length; i++) {
+    if (Math.hypot(stroke[i][0] - last[0], stroke[i][1] - last[1]) >= POINT_SPACING) {
+      kept.push(stroke[i]);
+      last = stroke[i];
+    }
+  }
+  kept.push(stroke[stroke.length - 1]);
+  return kept;
+}
+
+// The strokes checked and thinned.
+function checkedStrokes(strokes) {
+  return strokes.map((stroke, number) => {
     if (!Array.isArray(stroke) || stroke.length === 0) {
       throw new Error(`stroke ${number} must be a non-empty list of [x, y] points`);
     }
@@ -23,9 +43,16 @@ function segmentsOf(strokes) {
         throw new Error(`stroke ${number} has a point that is not two finite numbers`);
       }
     }
+    return thinned(stroke);
+  });
+}
+
+function segmentsOf(strokes) {
+  const segments = [];
+  for (const stroke of strokes) {
     if (stroke.length === 1) segments.push([stroke[0], stroke[0]]);
     for (let i = 0; i + 1 < stroke.length; i++) segments.push([stroke[i], stroke[i + 1]]);
-  });
+  }
   return segments;
 }
 
@@ -89,6 +116,7 @@ export function centreOfMass(image) {
 export function preprocessStrokes(strokes, penWidth = PEN_WIDTH) {
   if (!Array.isArray(strokes)) throw new Error("strokes must be a list of strokes");
   if (!(penWidth > 0)) throw new Error(`penWidth must be positive, got ${penWidth}`);
+  strokes = checkedStrokes(strokes);
   const segments = segmentsOf(strokes);
   if (segments.length === 0) return new Float32Array(FRAME * FRAME);
   const radius = penWidth / 2;
