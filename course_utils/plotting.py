@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 DIGIT_CMAP = "gray_r"
 VALUE_CMAP = "cividis"
+#: Learning curves label every epoch up to this many; beyond, the first and every fifth.
+EVERY_EPOCH_LABELLED = 15
 #: Weights that can be negative: a diverging map, white at zero (readable with colour-blindness).
 WEIGHT_CMAP = "RdBu_r"
 
@@ -134,7 +136,10 @@ def plot_learning_curves(
             axis.plot(epochs, np.asarray(history[f"val_{metric}"]), "s--", label="validation")
         axis.set_xlabel("epoch")
         axis.set_ylabel(metric)
-        axis.set_xticks(epochs)
+        if len(epochs) > EVERY_EPOCH_LABELLED:  # 30 labels side by side would run together
+            axis.set_xticks([1, *range(5, len(epochs) + 1, 5)])
+        else:
+            axis.set_xticks(epochs)
         axis.set_title(metric.capitalize())
         axis.grid(alpha=0.3)
         axis.legend()

@@ -190,3 +190,13 @@ def test_digits_titled_with_text_of_their_own() -> None:
     assert [axis.get_title() for axis in visible_axes(figure)] == ["7\nseed 2", "4\nseed 5"]
     with pytest.raises(ValueError, match="2 images but 1 titles"):
         plotting.plot_digits(IMAGES[:2], titles=["7"])
+
+
+def test_learning_curves_label_every_epoch_until_there_are_too_many() -> None:
+    def ticks(epochs: int) -> list[float]:
+        history = {"loss": [1.0] * epochs, "accuracy": [0.5] * epochs}
+        return list(plotting.plot_learning_curves(history).axes[0].get_xticks())
+
+    assert ticks(4) == [1, 2, 3, 4]
+    assert ticks(15) == list(range(1, 16))
+    assert ticks(30) == [1, 5, 10, 15, 20, 25, 30]
