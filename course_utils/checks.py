@@ -102,7 +102,16 @@ def _whole_number(answer: Any) -> int | None:
     return int(value)
 
 
+def _too_large(answer: Any) -> bool:
+    """A whole number (alone, or in a pair or list) too large to be a float: 10**400."""
+    if isinstance(answer, (list, tuple)):
+        return any(_too_large(item) for item in answer[:100])
+    return isinstance(answer, int) and not isinstance(answer, bool) and abs(answer) > 1e300
+
+
 def _type_hint(name: str, answer: Any, wanted: str) -> Feedback:
+    if _too_large(answer):
+        return _wrong(f"`{name}` should be {wanted}; it holds a number far too large to be one.")
     return _wrong(f"`{name}` should be {wanted}, but it is a {type(answer).__name__}.")
 
 

@@ -983,3 +983,13 @@ def test_losses_and_shifts_garbage_never_raises(garbage: object) -> None:
         assert isinstance(feedback, checks.Feedback)
         assert not feedback.passed and not feedback.recorded, feedback
         assert feedback.message
+
+
+def test_a_number_too_large_for_a_float_is_answered_not_raised() -> None:
+    labels = np.arange(100) % 10
+    for feedback in (
+        checks.check_digit_count(10**400, labels, 7),
+        checks.check_accuracy(10**400, labels, labels),
+        checks.check_centre_of_mass((10**400, 1), np.zeros((28, 28))),
+    ):
+        assert not feedback.passed and "far too large" in feedback.message, feedback
