@@ -1,17 +1,21 @@
 """Student editions: the lessons with every solution taken out.
 
-One source serves both editions. In a lesson, a solution is marked the way nbgrader marks
-it, inside a code cell tagged ``solution``::
+One source serves both editions. In a lesson, each exercise has an answer cell, where the
+student writes, followed by its solution in a code cell of its own tagged ``solution``::
 
     sevens = None  # your answer
-    ### BEGIN SOLUTION
-    sevens = int(np.sum(y_train == 7))
-    ### END SOLUTION
+    # YOUR CODE HERE
     checks.check_digit_count(sevens, y_train, digit=7)
 
-The student edition keeps the lines around the markers and puts ``# YOUR CODE HERE`` in place
-of the solution, so the self-check runs and says "Not yet" instead of failing. A Markdown
-cell tagged ``solution`` (a discussion of the answer) is left out whole.
+    # @title Solution: open it once you have tried the exercise     (tagged "solution")
+    sevens = int(np.sum(y_train == 7))
+    checks.check_digit_count(sevens, y_train, digit=7)
+
+Every door folds the solution away until the student opens it: JupyterLab (and so Binder
+and a hub) by the cell's ``jupyter.source_hidden``, Colab by its ``cellView: form``, the site
+by the ``hide-input`` tag (:data:`FOLDED`; the tests check every solution cell has them).
+The student edition leaves every cell tagged ``solution`` out, code or Markdown (a
+discussion of the answer), so the answer cells' self-checks say "Not yet.".
 
 ``python -m course_utils.student`` (``make student``) writes the editions to
 ``build/student/``.
@@ -22,42 +26,44 @@ from __future__ import annotations
 import argparse
 import copy
 from pathlib import Path
+from typing import Any
 
 from course_utils.paths import NOTEBOOK_DIR, build_dir
 
 import nbformat
 
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
 PLACEHOLDER = "# YOUR CODE HERE"
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
+#: The first line of every solution cell: Colab shows it on the folded cell.
+SOLUTION_TITLE = "# @title Solution: open it once you have tried the exercise"
+#: What folds a solution cell away at each door: JupyterLab's metadata, Colab's, the site's tag.
+FOLDED = {"jupyter": {"source_hidden": True}, "cellView": "form"}
+FOLDED_TAG = "hide-input"
+#: The markers of an earlier convention (a solution inside the answer cell), now refused.
+OLD_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
-class SolutionMarkerError(ValueError):
-    """A solution cell's markers are missing, unbalanced or nested."""
+class SolutionCellError(ValueError):
+    """A solution cell that would not be folded away, or a solution mixed into another cell."""
 
 
-def strip_solution(source: str, where: str = "cell") -> str:
-    """Replace every marked block of ``source`` by the placeholder, keeping its indentation."""
-    kept: list[str] = []
-    inside = False
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker == BEGIN:
-            if inside:
-                raise SolutionMarkerError(f"{where}: {BEGIN} inside another solution block.")
-            inside = True
-            kept.append(line[: len(line) - len(line.lstrip())] + PLACEHOLDER)
-        elif marker == END:
-            if not inside:
-                raise SolutionMarkerError(f"{where}: {END} without a {BEGIN} before it.")
-            inside = False
-        elif not inside:
-            kept.append(line)
-    if inside:
-        raise SolutionMarkerError(f"{where}: {BEGIN} is never closed by {END}.")
-    return "\n".join(kept)
+def folding_problem(cell: Any) -> str | None:
+    """Why this solution cell would not be folded away at every door, or None."""
+    missing = [
+        what
+        for what, present in [
+            (
+                "jupyter.source_hidden (JupyterLab)",
+                cell.metadata.get("jupyter", {}).get("source_hidden") is True,
+            ),
+            ("cellView: form (Colab)", cell.metadata.get("cellView") == "form"),
+            (f"the {FOLDED_TAG} tag (the site)", FOLDED_TAG in cell.metadata.get("tags", [])),
+            ("its title line", cell.source.startswith(SOLUTION_TITLE)),
+        ]
+        if not present
+    ]
+    return f"a solution cell lacks {', '.join(missing)}" if missing else None
 
 
 def student_edition(
@@ -65,26 +71,15 @@ def student_edition(
 ) -> nbformat.NotebookNode:
     """A copy of ``notebook`` without solutions or outputs."""
     edition = copy.deepcopy(notebook)
-    cells = []
     for index, cell in enumerate(edition.cells):
-        tags = cell.metadata.get("tags", [])
-        where = f"{name}, cell {index}"
-        has_markers = BEGIN in cell.source or END in cell.source
-        if SOLUTION_TAG not in tags:
-            if has_markers:
-                raise SolutionMarkerError(
-                    f"{where}: solution markers in a cell not tagged '{SOLUTION_TAG}'."
-                )
-            cells.append(cell)
-            continue
-        if cell.cell_type == "markdown":
-            continue  # a discussion of the answer
-        if not has_markers:
-            raise SolutionMarkerError(f"{where}: tagged '{SOLUTION_TAG}' but has no {BEGIN}.")
-        cell.source = strip_solution(cell.source, where)
-        cell.metadata["tags"] = [tag for tag in tags if tag not in (SOLUTION_TAG, "hide-input")]
-        cells.append(cell)
-    edition.cells = cells
+        if any(marker in cell.source for marker in OLD_MARKERS):
+            raise SolutionCellError(
+                f"{name}, cell {index}: a solution marked inside a cell; give the solution a "
+                f"code cell of its own, tagged '{SOLUTION_TAG}', after the answer cell."
+            )
+    edition.cells = [
+        cell for cell in edition.cells if SOLUTION_TAG not in cell.metadata.get("tags", [])
+    ]
     edition.metadata.pop("jupytext", None)  # a handout, not paired with a source
     for cell in edition.cells:
         if cell.cell_type == "code":
