@@ -121,14 +121,19 @@ for shuffle in (True, False):  # a fit shuffles; evaluate and predict do not
 """
 
 
-def test_keras_datasets_from_arrays_have_tf_data_autotuning_off() -> None:
-    environment = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+def printed_on(backend: str, script: str) -> str:
+    """What ``script`` prints, run in a fresh Python (as a lesson's kernel) on ``backend``."""
     result = subprocess.run(
-        [sys.executable, "-c", ARRAY_DATASET_OPTIONS],
-        env=environment, capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-c", script], env={**os.environ, "KERAS_BACKEND": backend},
+        capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split() == ["False", "False"], result.stdout
+    return result.stdout
+
+
+def test_keras_datasets_from_arrays_have_tf_data_autotuning_off() -> None:
+    printed = printed_on("tensorflow", ARRAY_DATASET_OPTIONS)
+    assert printed.split() == ["False", "False"], printed
 
 
 # On PyTorch, Keras transforms a batch one image at a time (workarounds.
@@ -160,13 +165,7 @@ print(float(np.abs(keras.ops.convert_to_numpy(one - keras_own(images[0], transfo
 
 
 def test_pytorch_affine_transform_is_batched_and_gives_keras_result() -> None:
-    environment = {**os.environ, "KERAS_BACKEND": "torch"}
-    result = subprocess.run(
-        [sys.executable, "-c", TORCH_AFFINE_TRANSFORM],
-        env=environment, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    differences = [float(line) for line in result.stdout.split()]
+    differences = [float(line) for line in printed_on("torch", TORCH_AFFINE_TRANSFORM).split()]
     assert len(differences) == 3 and max(differences) < 1e-5, differences
 
 
