@@ -43,7 +43,22 @@ def _import_tensorflow_quietly() -> None:
         os.close(devnull)
 
 
+def _drop_retracing_notices() -> None:
+    """Keras makes a new predict function for every new model; from the fifth model in a
+    process (lesson 7 measures seven), TensorFlow logs that each "triggered tf.function
+    retracing", advice meant for code that retraces one function by mistake. Drop that line
+    only; every other TensorFlow warning still shows."""
+    if "tensorflow" not in sys.modules:
+        return
+    import logging
+
+    logging.getLogger("tensorflow").addFilter(
+        lambda record: "triggered tf.function retracing" not in record.getMessage()
+    )
+
+
 _import_tensorflow_quietly()
+_drop_retracing_notices()
 
 from course_utils import workarounds  # noqa: E402 - after TensorFlow's quiet start
 

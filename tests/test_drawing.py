@@ -368,7 +368,9 @@ def test_student_draws_in_jupyterlab_and_the_kernel_reads_it(
     page.wait_for_function(
         """() => {
             const panel = [...document.querySelectorAll('.jp-NotebookPanel')].pop();
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            // a folded cell (a solution) shows a placeholder prompt, never numbered
+            const ran = '.jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)';
+            const prompts = [...panel.querySelectorAll(ran)];
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
         }""",
         timeout=600_000,

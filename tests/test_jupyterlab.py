@@ -67,7 +67,9 @@ def run_all_cells(page: Page, lab: Lab, name: str, timeout_ms: int) -> Locator:
         """() => {
             const shown = '.jp-NotebookPanel:not(.lm-mod-hidden)';
             const panel = [...document.querySelectorAll(shown)].pop();
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            // a folded cell (a solution) shows a placeholder prompt, never numbered
+            const ran = '.jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)';
+            const prompts = [...panel.querySelectorAll(ran)];
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
         }""",
         timeout=timeout_ms,
