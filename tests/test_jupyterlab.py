@@ -78,6 +78,15 @@ def run_all_cells(page: Page, lab: Lab, name: str, timeout_ms: int) -> Locator:
     return notebook
 
 
+def wait_for_images(notebook: Locator, count: int) -> Locator:
+    """The notebook's rendered images, once at least ``count`` are there: a cell's execution
+    count can arrive before its image has rendered, so the last figure may come a moment
+    after the last prompt is numbered."""
+    images = notebook.locator(".jp-RenderedImage img")
+    images.nth(count - 1).wait_for(state="attached", timeout=60_000)
+    return images
+
+
 @pytest.mark.parametrize("suffix", [".ipynb", ".md"])
 def test_lesson_runs_in_jupyterlab(lab: Lab, browser_page: Page, suffix: str) -> None:
     page = browser_page
@@ -90,8 +99,7 @@ def test_lesson_runs_in_jupyterlab(lab: Lab, browser_page: Page, suffix: str) ->
     assert "Traceback" not in texts
     assert "x_train  shape (60000, 28, 28)" in texts
     assert "Correct!" in texts  # the self-checks ran
-    images = notebook.locator(".jp-RenderedImage img")
-    assert images.count() >= 2
+    images = wait_for_images(notebook, 2)
     assert all(width > 0 for width in images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{LESSON}{suffix.replace('.', '-')}.png"))
@@ -112,8 +120,7 @@ def test_training_lesson_trains_saves_and_plots_in_jupyterlab(lab: Lab, browser_
     assert "29/29 - " in texts and "val_accuracy" in texts and "Training took" in texts
     assert f"saved to {model_file}" in texts and model_file.is_file()  # it saved
     assert "test accuracy" in texts and "Correct!" in texts
-    images = notebook.locator(".jp-RenderedImage img")
-    assert images.count() >= 2  # the learning curves, and exercise 4.2's
+    images = wait_for_images(notebook, 2)  # the learning curves, and exercise 4.2's
     assert all(width > 0 for width in images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{TRAINING_LESSON}-ipynb.png"))
