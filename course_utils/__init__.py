@@ -1,4 +1,5 @@
-"""Helpers for the MNIST CNN course: data, the seed model, plots, results.
+"""Helpers for the MNIST CNN course, what the lessons import: data, the seed model, plots,
+checks, results. The tools that run, build and publish the course are ``course_tools``.
 
 Import this package before Keras (``from course_utils import ...`` as the lessons do): it
 keeps TensorFlow's start-up log lines (CUDA probing on a machine without a GPU, oneDNN
@@ -65,6 +66,6 @@ from course_utils import workarounds  # noqa: E402 - after TensorFlow's quiet st
 workarounds.apply_all()
 
 __all__ = [
-    "book", "checks", "course", "data", "drawing", "environment", "install_cell", "models",
-    "pairs", "paths", "plotting", "results", "student", "workarounds",
+    "checks", "data", "drawing", "environment", "models", "paths", "plotting", "results",
+    "workarounds",
 ]  # fmt: skip

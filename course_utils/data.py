@@ -36,7 +36,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from course_utils.paths import PROJECT_ROOT, in_checkout
+from course_tools.project import PROJECT_ROOT, atomic_write, in_checkout
+from course_utils import workarounds
 
 import numpy as np
 
@@ -97,9 +98,9 @@ def keras_home() -> Path:
     """Keras's own folder: ``$KERAS_HOME``, else ``~/.keras`` (``/tmp/.keras`` when the home
     folder is not writable). Once Keras is imported it has fixed this, so ask Keras."""
     if "keras" in sys.modules:
-        from keras.src.backend import config  # Keras has no public accessor for this
-
-        return Path(config.keras_home())
+        home = workarounds.keras_home()
+        if home is not None:
+            return Path(home)
     if os.environ.get("KERAS_HOME"):
         return Path(os.environ["KERAS_HOME"])
     base = Path.home() if os.access(Path.home(), os.W_OK) else Path(tempfile.gettempdir())
@@ -169,17 +170,9 @@ def _place_atomically(target: Path, write: Callable[[Path], object]) -> None:
     ``target`` is either left as it was or replaced by a complete, verified file.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, PLACED_MODE)  # mkstemp makes it -rw-------: others could not read it
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    # the temporary file is .mnist.npz.XXXXXXXX.part, which remove_stale_partial_files knows
+    with atomic_write(target, mode=PLACED_MODE, suffix=".part") as temporary:
+        write(temporary)
 
 
 class _ProgressBar:

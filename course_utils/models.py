@@ -6,12 +6,11 @@ repeat that same recipe so that a later lesson can train its own copy when it ru
 
 from __future__ import annotations
 
-import contextlib
-import os
 import warnings
 import zipfile
 from pathlib import Path
 
+from course_tools.project import atomic_write
 from course_utils.paths import trained_model_path
 
 import keras
@@ -79,13 +78,12 @@ def save_model(model: keras.Model, path: Path | None = None) -> Path | None:
     path; if it cannot be saved (a read-only disk, a folder in the way, a full disk), warn
     once, saying where and why, and return None: the trained model itself is not lost."""
     path = Path(path or trained_model_path())
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
             raise IsADirectoryError(f"{path} is a folder")
-        model.save(temporary)
-        os.replace(temporary, path)
+        with atomic_write(path, suffix=".partial.keras") as temporary:  # Keras wants .keras
+            model.save(temporary)
     except OSError as error:
         warnings.warn(
             f"The trained model could not be saved to {path} ({error.strerror or error}). It "
@@ -95,9 +93,6 @@ def save_model(model: keras.Model, path: Path | None = None) -> Path | None:
             stacklevel=2,
         )
         return None
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
     return path
 
 

@@ -1,8 +1,9 @@
 """Workarounds for other libraries, in one place; ``course_utils`` applies them on import.
 
-Each one changes a private part of Keras for a measured reason given in its docstring, and
+Each one changes or reads a private part of Keras for a reason given in its docstring, and
 each is guarded: where a Keras release has moved that part, the lessons still run (slower,
-or with a log line more) and one warning says which workaround was left out.
+with a log line more, or on a public fallback) and one warning says which workaround was
+left out and why.
 """
 
 from __future__ import annotations
@@ -11,22 +12,32 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+#: The workarounds left out so far in this process: each warns once, however often it runs.
+_warned: set[str] = set()
 
 
-def _guarded(workaround: Callable[[], None]) -> Callable[[], None]:
-    """Run ``workaround``; if the Keras internal it needs has moved, warn instead of failing."""
+def _guarded(workaround: Callable[[], Result]) -> Callable[[], Result | None]:
+    """Run ``workaround`` and return what it returns; if the Keras internal it needs has
+    moved, warn (once in a process) and return None instead of failing."""
 
-    def apply() -> None:
+    def apply() -> Result | None:
         try:
-            workaround()
+            return workaround()
         except (ImportError, AttributeError) as moved:
-            warnings.warn(
-                f"course_utils left out the workaround {workaround.__name__} ({moved}): the "
-                "lessons still run, but see course_utils/workarounds.py for what it fixed.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            if workaround.__name__ not in _warned:
+                _warned.add(workaround.__name__)
+                warnings.warn(
+                    f"course_utils left out the workaround {workaround.__name__} ({moved}): "
+                    "the lessons still run, but see course_utils/workarounds.py for what it "
+                    "did.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            return None
 
     apply.__name__ = workaround.__name__
     apply.__doc__ = workaround.__doc__
@@ -35,6 +46,21 @@ def _guarded(workaround: Callable[[], None]) -> Callable[[], None]:
 
 def backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+@_guarded
+def keras_home() -> str:
+    """Keras's own folder, as Keras fixed it on import; ``course_utils.data`` puts MNIST in
+    its ``datasets`` subfolder, where ``keras.datasets.mnist.load_data()`` reads it.
+
+    Keras has no public accessor for it: ``keras.src.backend.config.keras_home()`` is the one
+    Keras uses itself. Where it has moved (this returns None), ``course_utils.data`` works the
+    folder out as Keras does by default: ``$KERAS_HOME``, else ``~/.keras``, else
+    ``/tmp/.keras`` where the home folder is not writable.
+    """
+    from keras.src.backend import config
+
+    return config.keras_home()
 
 
 @_guarded

@@ -3,11 +3,16 @@
 Before anything is collected, Keras's cache (KERAS_HOME) and the course's build folder
 (COURSE_BUILD_DIR) are pointed at a fresh temporary folder, so that tests never touch a
 student's ~/.keras or build/, and the notebook kernels that nbval and papermill start
-inherit the same settings, as does COURSE_FAST=1 (lesson 7 runs in its fast mode). MNIST
+inherit the same settings (the fast mode is papermill's parameters, written into a copy
+of a lesson: course_tools.course.FAST_PARAMETERS). MNIST
 comes from the local copy (MNIST_DIR, or the documented default ../shared/data/mnist); a
 download, when a test wants one, comes from a server on localhost that the test starts
 (`mirror`), and MNIST_URL points at a closed local port otherwise. Every socket connection
 beyond this machine is refused, so nothing is ever downloaded from outside.
+
+This file holds fixtures and hooks only; what tests share besides is in helpers.py. A test
+that uses the `browser` or the `site` fixture must carry the marker that says so (browser,
+book: pyproject.toml), or collection stops.
 """
 
 from __future__ import annotations
@@ -16,32 +21,21 @@ import functools
 import hashlib
 import http.server
 import ipaddress
-import json
 import os
-import secrets
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from helpers import CHROMIUM_ARGS, TINY_MNIST, Mirror, QuietHandler, free_port
 
 if TYPE_CHECKING:
+    import keras
     from playwright.sync_api import Browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="course-tests-"))
 
@@ -67,7 +61,6 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["KERAS_HOME"] = str(_SESSION_DIR / "keras")
     os.environ["COURSE_BUILD_DIR"] = str(_SESSION_DIR / "build")
     os.environ["MPLBACKEND"] = "Agg"
-    os.environ["COURSE_FAST"] = "1"  # lesson 7's parameters cell shrinks itself (see the lesson)
     # JAX compiles each model before it runs (most of a fast lesson's time on that backend):
     # a re-run of a lesson in the same session takes the compiled code from this cache
     os.environ["JAX_COMPILATION_CACHE_DIR"] = str(_SESSION_DIR / "jax-cache")
@@ -75,16 +68,24 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["MNIST_URL"] = f"http://127.0.0.1:{free_port()}/mnist.npz"  # never outside
 
 
-def free_port() -> int:
-    """A free local port: nothing listens on it (a download from it is refused at once)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+#: A fixture that a test uses, and the marker (pyproject.toml) that the test must then carry,
+#: so that the sessions' `-m` expressions choose it rightly.
+MARKER_FOR_FIXTURE = {"browser": "browser", "site": "book"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything: every test is checked
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in MARKER_FOR_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(marker):
+                raise pytest.UsageError(
+                    f"{item.nodeid} uses the `{fixture}` fixture: mark it `{marker}`"
+                )
 
 
 @pytest.fixture
@@ -111,9 +112,6 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-TINY_MNIST = b"pretend this is mnist.npz\n"
-
-
 @pytest.fixture
 def tiny_mnist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with a small stand-in mnist.npz that course_utils.data accepts as genuine
@@ -130,25 +128,28 @@ def tiny_mnist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return source
 
 
-#: How a test serves a path itself: given the request's handler, send the whole response.
-Respond = Callable[[http.server.BaseHTTPRequestHandler], None]
+@pytest.fixture(scope="session")
+def mnist_12000() -> tuple:
+    """MNIST prepared as the lessons prepare it, with 12,000 training images."""
+    from course_utils.data import load_prepared
+
+    return load_prepared(12_000)
 
 
-@dataclass
-class Mirror:
-    """A web server on localhost: ``files`` maps a path to its content; ``cut/<path>`` sends
-    the full Content-Length but only half the bytes; ``responses`` maps a path to a function
-    that sends the response itself (a stream without end, a trickle, odd headers); anything
-    else is a 404."""
+@pytest.fixture(scope="session")
+def brief_seed_model(mnist_12000: tuple) -> keras.Model:
+    """The seed network trained briefly (12,000 images, 2 epochs: about 97% right), once
+    per session for the drawing pad's tests. Tests only read it: none trains it further."""
+    from course_utils import models
 
-    url: str
-    files: dict[str, bytes] = field(default_factory=dict)
-    responses: dict[str, Respond] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
+    (x_train, y_train), _ = mnist_12000
+    trained, _ = models.train_seed_cnn(x_train, y_train, epochs=2, verbose=0)
+    return trained
 
 
 @pytest.fixture
 def mirror() -> Iterator[Mirror]:
+    """A web server on localhost that serves what the test puts in it (see helpers.Mirror)."""
     served = Mirror(url="")
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -190,20 +191,13 @@ def silent_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{listening.getsockname()[1]}/mnist.npz"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real book, built once per session from the lessons at their default parameters."""
-    from course_utils.book import build_book
+    from course_tools.book import build_book
 
     output = tmp_path_factory.mktemp("book")
-    with pytest.MonkeyPatch.context() as real_course:  # lessons 7 and 8 at full size too,
-        real_course.delenv("COURSE_FAST", raising=False)  # as tests/test_claims.py reads them
-        assert build_book(output=output).returncode == 0
+    assert build_book(output=output).returncode == 0
     html = output / "_build" / "html"
     assert (html / "index.html").is_file()
     return html
@@ -219,51 +213,3 @@ def server(site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
-
-
-#: JupyterLab settings every browser test uses: render every cell, ask no news server.
-LAB_SETTINGS = {
-    "notebook-extension/tracker": {"windowingMode": "none"},
-    "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-}
-
-
-@contextmanager
-def jupyterlab_server(root: Path, build: Path) -> Iterator[tuple[str, str]]:
-    """JupyterLab from the course's environment serving ``root`` on a free localhost port with
-    a random token (kernels save into ``build``); yields (base URL, token); shuts it down
-    through its API. The .md lessons open as notebooks through the setting the course ships
-    (jupyter/overrides.json, installed by `make setup`), not through anything set here."""
-    for name, values in LAB_SETTINGS.items():
-        path = root / ".settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    token, port = secrets.token_hex(16), free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
-            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
-            "--LabApp.extension_manager=readonly",  # no look-ups of PyPI from the server
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"),
-        env={**os.environ, "COURSE_BUILD_DIR": str(build)},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((root / "server.log").read_text()) from None
-            time.sleep(0.5)
-    yield base, token
-    request = urllib.request.Request(
-        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
-    )
-    urllib.request.urlopen(request, timeout=10)
-    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"

@@ -15,6 +15,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
+pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.newest]
+
 WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: Rules left out of the audit, each with its reason. Empty: nothing is excluded.
 EXCLUDED_RULES: dict[str, str] = {}

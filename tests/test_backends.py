@@ -17,9 +17,9 @@ from pathlib import Path
 from course_utils import workarounds
 
 import pytest
+from helpers import ALL_BACKENDS, BACKENDS
 
-ALL_BACKENDS = ("tensorflow", "jax", "torch")
-BACKENDS = os.environ.get("COURSE_BACKENDS", ",".join(ALL_BACKENDS)).split(",")
+pytestmark = pytest.mark.newest
 
 # What a lesson does with course_utils, in a fresh process: load and prepare the data, build,
 # train (seeded), save, load back, plot, check an answer, print the versions line.
@@ -86,25 +86,6 @@ def test_the_probe_sees_tensorflow_when_it_is_the_backend(tmp_path: Path) -> Non
     found = run_lesson_helpers("tensorflow", tmp_path)
     assert found["backend"] == "tensorflow"
     assert "tensorflow" in found["tensorflow_modules"]
-
-
-def test_make_bench_reports_lessons_4_and_7_per_backend() -> None:
-    from course_utils.paths import PROJECT_ROOT
-
-    spec = importlib.util.spec_from_file_location("bench", PROJECT_ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    tensorflow_course = {
-        "lessons": {"04_train": 57.0, "07_going_further": 714.0},
-        "figures": {"04_train": {"test_accuracy": 0.9897}, "07_going_further": {}},
-    }
-    found = bench.lessons_per_backend(["tensorflow"], tensorflow_course)
-    found["torch"] = {"04_train": {"seconds": 80.0, "test_accuracy": None, "error": "cell 3"}}
-    found["jax"] = {"skipped": "jax is not installed"}
-    lines = bench.backend_lines(found)
-    assert "| tensorflow | 0.9897 | 57.0 | none | 714.0 |" in lines
-    assert "| torch | cell 3 | 80.0 | none |  |" in lines
-    assert "| jax | skipped: jax is not installed | | | |" in lines
 
 
 # Ending a tf.data iterator can wait seconds for its autotuning thread

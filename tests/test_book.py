@@ -15,17 +15,20 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from course_utils import course, install_cell
-from course_utils.book import build_book
-from course_utils.paths import PROJECT_ROOT
+from course_tools import install_cell, project
+from course_tools.book import build_book
+from course_tools.project import PROJECT_ROOT
 
 import jupytext
 import pytest
+from helpers import draw_with_mouse, expect_prediction
 from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.book, pytest.mark.newest]
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 SCREENSHOT = SCREENSHOTS / "book-lesson-1.png"
-LESSON_PAGES = [f"notebooks/{path.stem}.html" for path in course.lessons()]
+LESSON_PAGES = [f"notebooks/{path.stem}.html" for path in project.lessons()]
 
 
 def tiny_book(folder: Path, code: str) -> Path:
@@ -89,6 +92,7 @@ def test_the_site_has_every_lesson_and_the_reader_features(site: Path) -> None:
     assert (site / "search.html").is_file()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("number", range(len(LESSON_PAGES)), ids=lambda n: LESSON_PAGES[n])
 def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
     page.goto(f"{server}/{LESSON_PAGES[number]}", wait_until="load")
@@ -99,7 +103,7 @@ def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
         "Array.from(document.images).map(i => [i.currentSrc, i.complete, i.naturalWidth, i.alt])"
     )
     figures = [image for image in images if "_images/" in image[0]]
-    lesson_source = course.lessons()[number].with_suffix(".md").read_text()
+    lesson_source = project.lessons()[number].read_text()
     assert len(figures) >= ("plotting.plot_" in lesson_source), "no figures on the page"
     for source, complete, width, alt in figures:
         assert complete and width > 0, f"image did not load: {source}"
@@ -116,10 +120,9 @@ def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
         assert page.url.endswith(LESSON_PAGES[number + 1])
 
 
+@pytest.mark.browser
 def test_lesson_8_page_reads_a_drawing_without_a_kernel(page: Page, server: str) -> None:
     """The site's drawing pad: the seed network lesson 4 trained, run in the browser."""
-    from test_drawing import draw_with_mouse, expect_prediction
-
     page.goto(f"{server}/notebooks/08_your_handwriting.html", wait_until="load")
     pad = page.locator(".course-drawing-pad[data-ready='true']")
     pad.wait_for(timeout=20_000)
@@ -134,6 +137,7 @@ def test_lesson_8_page_reads_a_drawing_without_a_kernel(page: Page, server: str)
     page.screenshot(path=str(SCREENSHOTS / "book-lesson-8-drawing-pad.png"))
 
 
+@pytest.mark.browser
 def test_search_finds_convolution(page: Page, server: str) -> None:
     page.goto(f"{server}/search.html?q=convolution", wait_until="load")
     results = page.locator("#search-results li")
@@ -142,7 +146,7 @@ def test_search_finds_convolution(page: Page, server: str) -> None:
     assert any("Lesson 3" in text for text in results.all_inner_texts())
 
 
-@pytest.mark.parametrize("lesson", course.lessons(), ids=lambda path: path.stem)
+@pytest.mark.parametrize("lesson", project.lessons(suffix=".ipynb"), ids=lambda path: path.stem)
 def test_launch_buttons_open_this_lessons_notebook(site: Path, lesson: Path) -> None:
     """Colab, Binder and the JupyterHub (nbgitpuller) open the lesson's .ipynb on the
     configured branch of the repository the install cell installs from; the file is there."""

@@ -993,3 +993,30 @@ def test_a_number_too_large_for_a_float_is_answered_not_raised() -> None:
         checks.check_centre_of_mass((10**400, 1), np.zeros((28, 28))),
     ):
         assert not feedback.passed and "far too large" in feedback.message, feedback
+
+
+# --- lesson 8's checks, slip by slip ------------------------------------------------------
+
+
+def test_check_centre_of_mass_names_each_slip() -> None:
+    image = np.zeros((28, 28))
+    image[20, 10] = 1.0  # one inked pixel: row 20, column 10, so its middle is x 10.5, y 20.5
+    assert checks.check_centre_of_mass(None, image) == checks.UNANSWERED
+    assert checks.check_centre_of_mass((10.5, 20.5), image).passed
+    assert "swapped" in checks.check_centre_of_mass((20.5, 10.5), image).message
+    assert "column + 0.5" in checks.check_centre_of_mass((10, 20), image).message
+    assert not checks.check_centre_of_mass((14.5, 14.5), image).passed
+    assert "pair of numbers" in checks.check_centre_of_mass("middle", image).message
+
+
+def test_check_fools_only_the_seed() -> None:
+    digit = np.zeros((28, 28), dtype="float32")
+    digit[6:22, 12:15] = 1.0  # a stroke: a drawing, which the check cannot label itself
+    seven, two = FixedReader(7), FixedReader(2)
+    assert checks.check_fools_only_the_seed(None, None, two, seven) == checks.UNANSWERED
+    assert checks.check_fools_only_the_seed(digit, 7, two, seven).recorded
+    assert "make it harder" in checks.check_fools_only_the_seed(digit, 7, seven, seven).message
+    assert "Both networks" in checks.check_fools_only_the_seed(digit, 7, two, two).message
+    assert "28 x 28" in checks.check_fools_only_the_seed(np.zeros(10), 7, two, seven).message
+    assert "[0, 1]" in checks.check_fools_only_the_seed(digit + 255, 7, two, seven).message
+    assert "from 0 to 9" in checks.check_fools_only_the_seed(digit, 12, two, seven).message

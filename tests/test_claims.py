@@ -11,10 +11,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from course_utils.paths import PROJECT_ROOT
+from course_tools import project
+from course_tools.project import PROJECT_ROOT
 from course_utils.results import read_results
 
 import pytest
+
+pytestmark = [pytest.mark.book, pytest.mark.newest]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +25,7 @@ def executed(site: Path) -> dict[str, dict[str, Any]]:
     """Each lesson as the book executed it: its report() figures and everything it printed."""
     folder = site.parent / "jupyter_execute" / "notebooks"
     lessons = {}
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+    for path in project.lessons(folder, ".ipynb"):
         notebook = json.loads(path.read_text())
         printed = "".join(
             "".join(output.get("text", ""))

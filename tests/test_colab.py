@@ -21,17 +21,17 @@ import venv
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from course_utils import course, data, install_cell
-from course_utils.paths import PROJECT_ROOT
+from course_tools import course, install_cell, project
+from course_tools.project import PROJECT_ROOT
+from course_utils import data
 
 import nbformat
 import papermill
 import pytest
+from helpers import Mirror, free_port
 
-if TYPE_CHECKING:
-    from conftest import Mirror
+pytestmark = [pytest.mark.colab, pytest.mark.newest]
 
 COLAB_VENV = os.environ.get("COLAB_VENV")
 KERNEL = "colab"
@@ -62,15 +62,16 @@ class Colab:
 
 
 def _course_wheel(root: Path) -> Path:
-    """A wheel of the course as a release would ship it (pyproject.toml and course_utils)."""
+    """A wheel of the course as a release would ship it (pyproject.toml, course_utils and
+    course_tools)."""
     source = root / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(PROJECT_ROOT / name, source / name)
-    shutil.copytree(
-        PROJECT_ROOT / "course_utils", source / "course_utils",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )  # fmt: skip
+    for package in ("course_utils", "course_tools"):
+        shutil.copytree(
+            PROJECT_ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "--wheel-dir", str(root / "wheels"), str(source)],
@@ -90,7 +91,9 @@ def _stand_in(root: Path) -> Path:
     shown.mkdir()
     here = Path(next(p for p in sys.path if p.endswith("site-packages")))
     for entry in here.iterdir():
-        if not entry.name.startswith(("cnn_mnist_course", "__editable__", "course_utils")):
+        if not entry.name.startswith(
+            ("cnn_mnist_course", "__editable__", "course_utils", "course_tools")
+        ):
             (shown / entry.name).symlink_to(entry)
     (site_packages / "course-dependencies.pth").write_text(f"{shown}\n")
     return environment / "bin" / "python"
@@ -203,8 +206,6 @@ def test_a_failed_install_says_what_failed_and_what_to_do(
     without_the_course: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from conftest import free_port
-
     specs = {
         "no network": f"git+http://127.0.0.1:{free_port()}/cnn-mnist-course@main",
         "a Python outside the range": str(_wheel_for_no_python(without_the_course)),
@@ -302,9 +303,8 @@ def test_lessons_opened_alone_install_the_course_and_run(
     mirror.files["mnist.npz"] = data.find_local_copy().read_bytes()  # MNIST_DIR or the default
     monkeypatch.setenv("COURSE_PIP_SPEC", str(colab.wheel))
     monkeypatch.setenv("MNIST_URL", mirror.url + "mnist.npz")
-    monkeypatch.setenv(course.FAST_VARIABLE, "1")
     content = without_the_course
-    stems = [path.stem for path in course.lessons()]
+    stems = [path.stem for path in project.lessons(suffix=".ipynb")]
     if not COLAB_VENV:
         stems = ["01_load_mnist", "04_train"]  # the stand-in: the first and a training lesson
     executed = {}

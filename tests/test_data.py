@@ -19,7 +19,7 @@ from course_utils import data
 
 import numpy as np
 import pytest
-from conftest import TINY_MNIST, Mirror
+from helpers import TINY_MNIST, Mirror
 
 GOOD = TINY_MNIST
 

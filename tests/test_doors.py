@@ -14,12 +14,13 @@ import sys
 import tomllib
 from pathlib import Path
 
-from course_utils import install_cell
-from course_utils.course import lessons
-from course_utils.paths import PROJECT_ROOT
+from course_tools import install_cell
+from course_tools.project import PROJECT_ROOT, lessons
 
 import jupytext
 import pytest
+
+pytestmark = pytest.mark.newest
 
 LAB_SETTINGS = Path("share") / "jupyter" / "lab" / "settings" / "overrides.json"
 
@@ -27,12 +28,12 @@ LAB_SETTINGS = Path("share") / "jupyter" / "lab" / "settings" / "overrides.json"
 # ---- Colab: the install cell -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("ipynb", lessons(), ids=lambda path: path.stem)
+@pytest.mark.parametrize("ipynb", lessons(suffix=".ipynb"), ids=lambda path: path.stem)
 def test_every_lesson_starts_with_the_same_install_cell(ipynb: Path) -> None:
     notebook = jupytext.read(ipynb)
     first = next(cell for cell in notebook.cells if cell.cell_type == "code")
     assert first.source == install_cell.cell_source(), (
-        f"{ipynb.name}: run `python -m course_utils.install_cell` to rewrite the first cell"
+        f"{ipynb.name}: run `python -m course_tools.install_cell` to rewrite the first cell"
     )
     assert "remove-cell" in first.metadata.get("tags", []), "the book must hide the cell"
     assert install_cell.first_code_cell(ipynb.with_suffix(".md").read_text()) == first.source
@@ -79,7 +80,7 @@ def test_binder_builds_the_course_from_the_repository() -> None:
     post_build = dockerfile.index("./postBuild")
     assert copied < installed < post_build
     pip_section = (PROJECT_ROOT / "environment.yml").read_text()
-    assert re.search(r"^\s+- -e \.$", pip_section, flags=re.M), "environment.yml installs ."
+    assert re.search(r"^\s+- -e \.\[lab\]$", pip_section, flags=re.M), "environment.yml installs ."
     assert "jupyter/overrides.json" in (PROJECT_ROOT / "postBuild").read_text()
 
 

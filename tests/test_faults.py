@@ -1,5 +1,5 @@
-"""Bad days, each ending in a clear message with nothing half-written, and the README's
-troubleshooting table kept honest: every row is produced here, and every case here has a row.
+"""Bad days, each ending in a clear message with nothing half-written, and the table of
+book/troubleshooting.md kept honest: every row is produced here, and every case here has a row.
 
 A row's second column is the start of the message, with `...` for the parts that vary.
 """
@@ -22,15 +22,16 @@ from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from course_utils import checks, course, data, models, plotting
-from course_utils.pairs import pair_problem
-from course_utils.paths import PROJECT_ROOT
+from course_tools import course
+from course_tools.pairs import pair_problem
+from course_tools.project import PROJECT_ROOT
+from course_utils import checks, data, models, plotting
 
 import keras
 import nbformat
 import numpy as np
 import pytest
-from conftest import Mirror
+from helpers import Mirror
 
 Case = Callable[[Path, pytest.MonkeyPatch], str]
 CASES: dict[str, Case] = {}
@@ -438,13 +439,12 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
     nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernel}), broken)
-    patch.setattr(course, "lessons", lambda: [broken])
     patch.setenv("COURSE_BUILD_DIR", str(tmp / "build"))
     with pytest.MonkeyPatch.context() as quiet:
         quiet.setattr("sys.stdout", io.StringIO())
         error = io.StringIO()
         quiet.setattr("sys.stderr", error)
-        assert course.main([]) == 1
+        assert course.main(["--lessons", str(tmp)]) == 1
     return error.getvalue()
 
 
@@ -457,11 +457,11 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     return pair_problem(tmp / "01_load_mnist.md")
 
 
-# ---- the README table ------------------------------------------------------------------
+# ---- the troubleshooting page's table -------------------------------------------------
 
 
-def readme_rows() -> dict[str, str]:
-    section = (PROJECT_ROOT / "README.md").read_text().split("## Troubleshooting", 1)[1]
+def troubleshooting_rows() -> dict[str, str]:
+    section = (PROJECT_ROOT / "book" / "troubleshooting.md").read_text()
     rows = re.findall(r"^\| (.+?) \| (.+?) \| (.+?) \|$", section, flags=re.M)
     return {name: message for name, message, _ in rows if name not in ("case", "---")}
 
@@ -475,7 +475,7 @@ def pattern_of(template: str) -> re.Pattern[str]:
 
 
 def test_every_case_has_a_readme_row_and_every_row_a_case() -> None:
-    assert sorted(readme_rows()) == sorted(CASES)
+    assert sorted(troubleshooting_rows()) == sorted(CASES)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -483,8 +483,10 @@ def test_fault_gives_the_documented_message(
     name: str, stand_in: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message = CASES[name](tmp_path, monkeypatch)
-    template = readme_rows()[name]
-    assert pattern_of(template).search(message), f"README says {template!r}, got {message!r}"
+    template = troubleshooting_rows()[name]
+    assert pattern_of(template).search(message), (
+        f"the troubleshooting page says {template!r}, got {message!r}"
+    )
 
 
 def test_tests_cannot_reach_the_network() -> None:

@@ -14,15 +14,17 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from course_utils import course
-from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
+from course_tools import course
+from course_tools.project import NOTEBOOK_DIR, PROJECT_ROOT
 
 import nbformat
 import pytest
-from conftest import jupyterlab_server
+from helpers import jupyterlab_server
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from playwright.sync_api import Browser, Locator, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.newest]
 
 LESSON = "01_load_mnist"
 TRAINING_LESSON = "04_train"

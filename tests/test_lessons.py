@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from course_utils import course, student
-from course_utils.paths import PROJECT_ROOT
+from course_tools import course, project, student
+from course_tools.project import PROJECT_ROOT
 
 import jupytext
 import nbformat
 import pytest
 
-LESSONS = course.lessons()
+pytestmark = pytest.mark.newest
+
+LESSONS = project.lessons(suffix=".ipynb")
 GLOSSARY = PROJECT_ROOT / "book" / "glossary.md"
 REQUIRED_TERMS = [
     "convolution", "filter", "feature-map", "pooling", "dropout", "softmax",

@@ -8,17 +8,19 @@ import json
 import os
 from pathlib import Path
 
-from course_utils import course
-from course_utils.pairs import pair_problem
-from course_utils.paths import NOTEBOOK_DIR
+from course_tools import course, project
+from course_tools.pairs import pair_problem
+from course_tools.project import NOTEBOOK_DIR
 
 import jupytext
 import nbformat
 import papermill
 import pytest
-from test_backends import BACKENDS
+from helpers import BACKENDS
 
-LESSONS = course.lessons()
+pytestmark = pytest.mark.lessons
+
+LESSONS = project.lessons(suffix=".ipynb")
 FAST = course.FAST_PARAMETERS
 
 
@@ -157,13 +159,12 @@ def test_a_failing_lesson_stops_the_course_and_names_the_cell(
         },
     )
     nbformat.write(notebook, broken)
-    monkeypatch.setattr(course, "lessons", lambda: [broken, broken.with_name("02_never.ipynb")])
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path / "build"))
-    results = course.run_course()
+    results = course.run_course(notebooks=[broken, broken.with_name("02_never.ipynb")])
     assert not results["passed"] and len(results["lessons"]) == 1
     error = results["lessons"][0]["error"]
     assert error == "cell 1 (In [2]) raised ZeroDivisionError: division by zero"
-    assert course.main(["--output", str(tmp_path / "again")]) == 1
+    assert course.main(["--output", str(tmp_path / "again"), "--lessons", str(tmp_path)]) == 1
     assert os.path.exists(tmp_path / "again" / "01_broken.ipynb")
 
 
@@ -173,11 +174,12 @@ def test_lesson_6_follows_the_first_test_digit(fast_course: dict) -> None:
     assert figures["predicted_digit"] in range(10) and 0.1 <= figures["confidence"] <= 1
 
 
+@pytest.mark.newest  # the seeding is the course's code, proven on the newest of each backend
 @pytest.mark.parametrize("lesson", ["04_train", "07_going_further"])
 def test_same_seed_and_parameters_give_the_same_figures(
     lesson: str, fast_course: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Reproducibility within the tolerance the README states: 0.005 in accuracy. Lesson 7
+    """Reproducibility within the tolerance CONTRIBUTING.md states: 0.005 in accuracy. Lesson 7
     also draws random numbers for its augmentation, which must follow the seed too."""
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
     monkeypatch.setenv("KERAS_BACKEND", fast_course["backend"])
@@ -190,20 +192,20 @@ def test_same_seed_and_parameters_give_the_same_figures(
 
 
 @pytest.mark.parametrize(
-    "environment, expected",
-    [({}, (60_000, 12, 2)), ({"COURSE_FAST": "1"}, (2_000, 1, 1))],
+    "parameters, expected",
+    [({}, (60_000, 12, 2)), (FAST, (2_000, 1, 1))],
     ids=["real course", "fast for the tests"],
 )
-def test_lesson_7_runs_fast_only_when_the_tests_ask(
-    environment: dict, expected: tuple, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("COURSE_FAST", raising=False)
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
+def test_lesson_7_runs_fast_only_when_the_tests_ask(parameters: dict, expected: tuple) -> None:
+    """Lesson 7's parameters cell, then what papermill writes in, then the cell that sizes
+    the lesson's runs from ``fast``: the real lesson unless the fast parameters came in."""
     notebook = nbformat.read(NOTEBOOK_DIR / "07_going_further.ipynb", 4)
-    (cell,) = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    (index,) = [i for i, cell in enumerate(code) if "parameters" in cell.metadata.get("tags", [])]
     namespace: dict = {}
-    exec(cell.source, namespace)  # the lesson's own parameters cell, nothing else
+    exec(code[index].source, namespace)  # the lesson's own cells, nothing else
+    namespace.update(parameters)
+    exec(code[index + 1].source, namespace)
     assert (namespace["train_size"], namespace["epochs"], namespace["step_epochs"]) == expected
 
 

@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course_utils.paths import PROJECT_ROOT
+from course_tools.project import PROJECT_ROOT
 
 import pytest
 import yaml
+
+pytestmark = pytest.mark.newest
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 
@@ -64,46 +66,64 @@ def test_the_book_workflow_publishes_to_pages_and_keeps_the_execution_cache() ->
 
 
 def run_ci_with_fake_tools(
-    tmp_path: Path, make_exit: int, part: str
+    tmp_path: Path, failing: str, *arguments: str
 ) -> subprocess.CompletedProcess:
     """.ci/run copied into an empty project, with stand-ins for `make`, `chromium` and `node`
-    on PATH and for .venv's ruff: `make` prints what it was asked and exits with make_exit.
-    Nothing is installed."""
+    on PATH: `make` prints what it was asked and fails when its first argument is
+    ``failing``. Nothing is installed."""
     project = tmp_path / "project"
     (project / ".ci").mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / ".ci" / "run", project / ".ci" / "run")
     tools = tmp_path / "bin"
     tools.mkdir()
-    (project / ".venv" / "bin").mkdir(parents=True)
     for path, body in [
-        (tools / "make", f'echo "make $*"; exit {make_exit}'),
+        (tools / "make", f'echo "make $*"; [ "$1" != "{failing}" ]'),
         (tools / "chromium", "echo Chromium"),
         (tools / "node", "echo v20"),
-        # ruff's check finds a problem, its format check none: only the first command fails
-        (project / ".venv" / "bin" / "ruff", 'echo "ruff $1"; [ "$1" = format ]'),
     ]:
         path.write_text(f"#!/bin/sh\n{body}\n")
         path.chmod(0o755)
     environment = {"PATH": f"{tools}:/usr/bin:/bin", "HOME": str(tmp_path), "CI": "true"}
-    command = ["bash", str(project / ".ci" / "run"), part]
+    command = ["bash", str(project / ".ci" / "run"), *arguments]
     return subprocess.run(
         command, cwd=project, env=environment, capture_output=True, text=True, timeout=120
     )
 
 
+def test_ci_runs_the_readme_commands(tmp_path: Path) -> None:
+    """CI is the README's two commands: `make setup`, then `make test` (all its sessions, or
+    the ones named, as the GitHub matrix does), and its exit status is make's."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert "make setup" in readme and "make test" in readme
+    result = run_ci_with_fake_tools(tmp_path / "all", "nothing")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("make ") == 2
+    assert "make setup" in result.stdout and "make test SESSIONS=\n" in result.stdout + "\n"
+    named = run_ci_with_fake_tools(tmp_path / "named", "test", "unit", "book")
+    assert named.returncode != 0 and "make test SESSIONS=unit book" in named.stdout
+
+
 def test_ci_stops_when_setup_fails(tmp_path: Path) -> None:
-    """A failed `make setup` (a full disk, say) fails the part and the run; commands after
-    it in the part are not run. (bash ignores `set -e` in a function called left of `||`.)"""
-    result = run_ci_with_fake_tools(tmp_path, make_exit=2, part="setup")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "make setup" in result.stdout
-    assert "FAILED" in result.stdout and "setup failed: nothing else was run" in result.stdout
-    assert "Chromium" not in result.stdout  # the part stopped at make
+    """A failed `make setup` (a full disk, say) fails the run before any test session."""
+    result = run_ci_with_fake_tools(tmp_path, "setup")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "make setup" in result.stdout and "make test" not in result.stdout
 
 
-def test_ci_fails_a_failed_lint(tmp_path: Path) -> None:
-    """`ruff check` fails and `ruff format --check` passes: the part and the run fail."""
-    result = run_ci_with_fake_tools(tmp_path, make_exit=0, part="lint")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "[lint] ruff check" in result.stdout and "[lint] ruff format" not in result.stdout
-    assert "FAILED" in result.stdout
+def test_the_site_is_built_by_make_book(tmp_path: Path) -> None:
+    result = run_ci_with_fake_tools(tmp_path, "nothing", "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "make book" in result.stdout and "make test" not in result.stdout
+
+
+def test_the_github_matrix_is_the_noxfile_sessions() -> None:
+    """ci.yml lists the sessions with nox (written once, in noxfile.py) and runs each with
+    .ci/run; both workflows take MNIST from the one local action."""
+    workflow = yaml.safe_load((WORKFLOWS / "ci.yml").read_text())
+    listing = " ".join(step.get("run", "") for step in workflow["jobs"]["sessions"]["steps"])
+    assert "nox --list --json" in listing
+    test = workflow["jobs"]["test"]
+    assert "needs.sessions.outputs.sessions" in test["strategy"]["matrix"]["session"]
+    assert test["steps"][-1]["run"] == "bash .ci/run ${{ matrix.session }}"
+    for name in ("ci.yml", "book.yml"):
+        assert "uses: ./.github/actions/mnist" in (WORKFLOWS / name).read_text()

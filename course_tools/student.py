@@ -17,7 +17,7 @@ by the ``hide-input`` tag (:data:`FOLDED`; the tests check every solution cell h
 The student edition leaves every cell tagged ``solution`` out, code or Markdown (a
 discussion of the answer), so the answer cells' self-checks say "Not yet.".
 
-``python -m course_utils.student`` (``make student``) writes the editions to
+``python -m course_tools.student`` (``make student``) writes the editions to
 ``build/student/``.
 """
 
@@ -28,7 +28,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from course_utils.paths import NOTEBOOK_DIR, build_dir
+from course_tools.project import build_dir, lessons
 
 import nbformat
 
@@ -92,7 +92,7 @@ def write_student_editions(output_dir: Path | None = None) -> list[Path]:
     output_dir = Path(output_dir or build_dir() / "student")
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for lesson in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")):
+    for lesson in lessons(suffix=".ipynb"):
         edition = student_edition(nbformat.read(lesson, as_version=4), lesson.name)
         target = output_dir / lesson.name
         nbformat.write(edition, target)

@@ -19,8 +19,9 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from course_utils.course import LessonConsole
-from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
+from course_tools import project
+from course_tools.course import LessonConsole
+from course_tools.project import PROJECT_ROOT
 
 BOOK_DIR = PROJECT_ROOT / "book"
 #: The page that mounts the drawing pad (lesson 8); it needs the files add_drawing_pad writes.
@@ -126,7 +127,7 @@ def execute_lessons(
     from jupyter_cache.base import CacheBundleIn
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-    sources = lessons or sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.md"))
+    sources = lessons or project.lessons()
     cache = get_cache(str(cache_dir(output)))
     for number, source in enumerate(sources, start=1):
         label = f"[{number}/{len(sources)}] {source.stem}"

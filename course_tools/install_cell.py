@@ -1,7 +1,7 @@
 """The first code cell of every lesson: install the course's helpers where they are missing.
 
 A lesson opened on its own (Colab's launch button opens just the ``.ipynb``) has no
-``course_utils`` beside it. Its first cell installs this package with pip, from the
+``course_utils`` beside it. Its first cell installs the course with pip, from the
 repository address and ref set once in ``book/_config.yml`` (``repository: url, branch``):
 the same ref the launch buttons open the lesson from, so that the notebook and the helpers
 it calls come from one commit. It runs pip only when ``course_utils`` itself is missing
@@ -11,7 +11,7 @@ fails, the student sees one message (what failed, pip's own words, what to do), 
 traceback. The environment variable ``COURSE_PIP_SPEC`` replaces what it installs (a wheel,
 a mirror, a fork's branch).
 
-``python -m course_utils.install_cell`` writes the cell into every lesson (after a change of
+``python -m course_tools.install_cell`` writes the cell into every lesson (after a change of
 address, ref or Python range); a test checks that every lesson carries exactly this cell.
 """
 
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tomllib
 
-from course_utils.paths import NOTEBOOK_DIR, PROJECT_ROOT
+from course_tools.project import PROJECT_ROOT, lessons
 
 import yaml
 
@@ -120,7 +120,7 @@ def first_code_cell(text: str) -> str:
 
 def main() -> int:
     """Write the cell into every lesson's .md and bring each .ipynb in step."""
-    sources = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.md"))
+    sources = lessons()
     for source in sources:
         source.write_text(with_install_cell(source.read_text()))
     subprocess.run([sys.executable, "-m", "jupytext", "--sync", *map(str, sources)], check=True)

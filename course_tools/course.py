@@ -1,6 +1,6 @@
 """Run every lesson in order with papermill and report how long each took and what it found.
 
-``python -m course_utils.course`` (``make course``) runs the real course: each lesson at its
+``python -m course_tools.course`` (``make course``) runs the real course: each lesson at its
 own default parameters, executed copies in ``build/course/``, and the figures in
 ``build/course-results.json``. ``--set train_size=2000 --set epochs=1`` runs a quick version;
 a value is given only to the lessons whose parameters cell declares that name.
@@ -23,9 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from course_utils.environment import versions
-from course_utils.paths import NOTEBOOK_DIR, build_dir
-from course_utils.results import read_results
+from course_tools import project
+from course_tools.project import atomic_write, build_dir
 
 #: The figure shown in the summary table for a lesson, when it reports one of these.
 KEY_FIGURES = ("test_accuracy", "parameters", "training_images", "x_train_shape", "predicted_digit")
@@ -34,11 +33,11 @@ KEY_FIGURES = ("test_accuracy", "parameters", "training_images", "x_train_shape"
 HEARTBEAT_SECONDS = 8.0
 #: The papermill engine that reports each cell as it starts (registered on first use).
 PROGRESS_ENGINE = "course-progress"
-#: The course as the tests run it, in seconds: these parameters go to the lessons that
-#: declare them, and FAST_VARIABLE=1 to the kernels, for lessons 7 and 8, which read it
-#: (nbval and the book build cannot inject parameters).
-FAST_PARAMETERS = {"train_size": 2000, "epochs": 1}
-FAST_VARIABLE = "COURSE_FAST"
+#: The course as the tests run it, in seconds: the one fast mode. Each lesson takes the
+#: parameters its parameters cell declares (papermill writes them in after that cell):
+#: lessons 4 to 6 a small training set and one epoch; lessons 7 and 8 ``fast``, from which
+#: they shrink every size themselves.
+FAST_PARAMETERS = {"train_size": 2000, "epochs": 1, "fast": True}
 
 
 class LessonConsole:
@@ -163,11 +162,6 @@ class LessonRun:
     error: str | None = None
 
 
-def lessons(folder: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The lessons' notebooks in ``folder``, in course order."""
-    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
-
-
 def run_lesson(
     notebook: Path,
     output_dir: Path,
@@ -176,6 +170,8 @@ def run_lesson(
 ) -> LessonRun:
     """Execute one lesson with papermill; never raises for a failing cell. With a
     ``console``, its progress and its printed output reach the terminal as it runs."""
+    from course_utils.results import read_results  # course_utils starts TensorFlow
+
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
@@ -232,11 +228,13 @@ def run_course(
 
     Stops at the first lesson that fails, since later lessons build on earlier ones.
     """
+    from course_utils.environment import versions  # course_utils starts TensorFlow
+
     output_dir = Path(output_dir or build_dir() / "course")
     output_dir.mkdir(parents=True, exist_ok=True)
     overrides = overrides or {}
     runs: list[LessonRun] = []
-    notebooks = notebooks or lessons()
+    notebooks = notebooks or project.lessons(suffix=".ipynb")
     for number, notebook in enumerate(notebooks, start=1):
         label = f"[{number}/{len(notebooks)}] {notebook.stem}"
         print(label, flush=True)
@@ -255,7 +253,8 @@ def run_course(
         "lessons": [asdict(run) for run in runs],
     }
     results_file = output_dir.parent / "course-results.json"
-    results_file.write_text(json.dumps(results, indent=2) + "\n")
+    with atomic_write(results_file) as written:  # a reader never finds half of it
+        written.write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(f"{'lesson':20} {'seconds':>8}  key figure")
     for run in runs:
@@ -293,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     notebooks = None
     if arguments.lessons is not None:
-        notebooks = lessons(arguments.lessons)
+        notebooks = project.lessons(arguments.lessons, ".ipynb")
         if not notebooks:
             parser.error(f"no lessons (NN_name.ipynb) in {arguments.lessons}")
     results = run_course(arguments.output, dict(arguments.set), notebooks)

@@ -1,0 +1,78 @@
+"""The facts about the project that both packages use: where it is, where its lessons are,
+where what it produces goes, which Keras backends it runs on, and how a file is written
+whole or not at all.
+
+Standard library only: the lesson helpers (``course_utils``) import this module too, and the
+course's tools import it without starting TensorFlow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+BUILD_ENV_VAR = "COURSE_BUILD_DIR"
+#: Every Keras backend the course runs on (the tests run the fast course on each).
+BACKENDS = ("tensorflow", "jax", "torch")
+#: What a lesson's file name looks like: two digits, an underscore, a name.
+LESSON_PATTERN = "[0-9][0-9]_*"
+
+
+def in_checkout() -> bool:
+    """Is the course running from a checkout (not installed on its own, as on Colab)?"""
+    return NOTEBOOK_DIR.is_dir()
+
+
+def build_dir() -> Path:
+    """The folder for everything the course produces: ``$COURSE_BUILD_DIR``, else ``build/``
+    in the checkout, else (installed on its own, as on Colab) ``build/`` in the current folder."""
+    default = PROJECT_ROOT / "build" if in_checkout() else Path.cwd() / "build"
+    return Path(os.environ.get(BUILD_ENV_VAR) or default).expanduser()
+
+
+def lessons(folder: Path = NOTEBOOK_DIR, suffix: str = ".md") -> list[Path]:
+    """The lessons in ``folder`` (``NN_name`` + ``suffix``: ``.md``, the sources, or
+    ``.ipynb``, their pairs), in course order."""
+    return sorted(Path(folder).glob(LESSON_PATTERN + suffix))
+
+
+def _umask() -> int:
+    """The process's umask, without changing it where Linux reports it."""
+    with contextlib.suppress(OSError):
+        found = re.search(r"^Umask:\s*([0-7]+)$", Path("/proc/self/status").read_text(), re.M)
+        if found:
+            return int(found.group(1), 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_write(target: Path, mode: int | None = None, suffix: str = ".part") -> Iterator[Path]:
+    """Write ``target`` whole or not at all: yield a new, empty temporary file beside it
+    (``.NAME.XXXXXXXX`` + ``suffix``; give the target's own suffix where the writer insists on
+    one, as Keras's ``model.save`` does), to be written in the ``with`` block.
+
+    When the block ends normally, the temporary file gets ``mode`` (by default what a newly
+    created file gets: 0o666 less the umask) and replaces ``target`` in one step. When it
+    raises, or the replacing fails, the temporary file is removed and the error goes on:
+    ``target`` is left as it was. The temporary file is created exclusively (``mkstemp``), so
+    a shared folder cannot slip another file or a link in its place.
+    """
+    target = Path(target)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(handle)
+    try:
+        yield Path(name)
+        os.chmod(name, 0o666 & ~_umask() if mode is None else mode)  # mkstemp made it 0o600
+        os.replace(name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(name)
+        raise

@@ -1,0 +1,216 @@
+"""The course's test sessions, declared once: `make test` runs the default ones two at a
+time (what CI runs, through .ci/run); `.venv/bin/nox -s NAME` runs one; `nox -l` lists them.
+
+Sessions that test the course as `make setup` installs it run in that environment (.venv,
+where nox itself runs). The others build their own with uv: another Python, the lowest
+versions the course declares, Google Colab's runtime. pytest markers (pyproject.toml)
+choose the tests of each session.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from course_tools.course import FAST_PARAMETERS
+from course_tools.project import BACKENDS, NOTEBOOK_DIR, PROJECT_ROOT, lessons
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.error_on_missing_interpreters = True
+# The sessions `make test` and CI run; `make test` starts them in the order they are declared
+# below, longest first, so that two running at a time end close together.
+nox.options.sessions = [
+    "book",
+    "notebooks",
+    "colab",
+    "unit",
+    "lowest",
+    "lessons-jax",
+    "lessons-torch",
+    "browser",
+    "lint",
+]
+
+PYTEST = (sys.executable, "-m", "pytest")
+NOT_SEPARATE = "not (lessons or book or browser or colab)"
+COLAB_RUNTIME = PROJECT_ROOT / "tests" / "colab-runtime.txt"
+COLAB_PYTHON = re.search(r"^# python: *(\S+)", COLAB_RUNTIME.read_text(), re.M).group(1)
+LOWEST_PYTHON = re.search(
+    r'requires-python = ">=([\d.]+)', (PROJECT_ROOT / "pyproject.toml").read_text()
+).group(1)
+#: The course with the tools its tests need (as `make setup` installs it, but for the
+#: backends of the bench extra: uv would fetch PyTorch's multi-GB CUDA build).
+COURSE_WITH_TESTS = ("-e", ".[lab,dev,book]")
+#: The Python that ruff also formats (the lessons keep the layout their prose explains).
+FORMATTED = ("course_utils", "course_tools", "tests", "noxfile.py")
+
+
+def uv_like_pip() -> None:
+    """uv ignores pip's configuration: hand it the same indexes, links and certificates, and
+    let it find the Pythons pyenv installed (its shims answer only for the versions made
+    current). Nothing is downloaded but packages."""
+    settings = {}
+    listed = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True
+    ).stdout
+    for line in listed.splitlines():
+        key, _, value = line.partition("=")
+        settings[key.rsplit(".", 1)[-1]] = value.strip("'\"")
+    for name, variable in [
+        ("index-url", "UV_INDEX_URL"),
+        ("extra-index-url", "UV_EXTRA_INDEX_URL"),
+        ("find-links", "UV_FIND_LINKS"),
+        ("cert", "SSL_CERT_FILE"),
+    ]:
+        value = os.environ.get(f"PIP_{name.upper().replace('-', '_')}") or settings.get(name)
+        if value and variable not in os.environ:
+            os.environ[variable] = value.replace(" ", ",") if name == "find-links" else value
+    os.environ.setdefault("UV_INDEX_STRATEGY", "unsafe-best-match")  # as pip: every index alike
+    os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    if shutil.which("pyenv") and "PYENV_VERSION" not in os.environ:
+        versions = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True)
+        os.environ["PYENV_VERSION"] = ":".join(versions.stdout.split())
+
+
+uv_like_pip()
+
+
+@contextmanager
+def one_install_at_a_time() -> Iterator[None]:
+    """An editable install writes its metadata into the checkout: two sessions installing at
+    once would trip over each other."""
+    lock = PROJECT_ROOT / "build" / ".install.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def install_course(session: nox.Session, *options: str) -> None:
+    with one_install_at_a_time():
+        session.install(*options, *COURSE_WITH_TESTS)
+    session.run("python", "-c", "import keras, sys; print('keras', keras.__version__, sys.version)")
+
+
+@nox.session(venv_backend="none")
+def book(session: nox.Session) -> None:
+    """One strict build of the site at the lessons' real sizes: the site's tests, its axe-core
+    audit, and what the prose claims about the lessons' results."""
+    session.run(*PYTEST, "tests", "-m", "book", *session.posargs)
+
+
+@nox.session(python="3.12")
+def notebooks(session: nox.Session) -> None:
+    """nbval executes every lesson, in its fast mode (the parameters papermill writes into a
+    copy), on Python 3.12 (the pinnable Colab runtime's) with the newest versions."""
+    install_course(session)
+    folder = Path(session.create_tmp()) / "fast-lessons"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    parameters = [f"-p{name}={value}" for name, value in FAST_PARAMETERS.items()]
+    for lesson in lessons(NOTEBOOK_DIR, ".ipynb"):
+        session.run(
+            "papermill",
+            "--prepare-only",
+            "--log-level",
+            "WARNING",
+            str(lesson),
+            str(folder / lesson.name),
+            *parameters,
+            silent=True,
+        )
+    # the tests' conftest keeps the run hermetic (MNIST from ../shared, builds in a tmp folder)
+    session.run("python", "-m", "pytest", "-p", "conftest", str(folder), *session.posargs)
+
+
+@nox.session(python=COLAB_PYTHON, venv_params=["--seed"])
+def colab(session: nox.Session) -> None:
+    """Google Colab's default runtime (tests/colab-runtime.txt: its Python and versions),
+    without the course: every lesson from its .ipynb alone, its first cell installing the
+    course from a wheel (tests/test_colab.py)."""
+    session.install("-r", str(COLAB_RUNTIME))
+    session.run(
+        *PYTEST,
+        "-s",
+        "tests",
+        "-m",
+        "colab",
+        *session.posargs,
+        env={"COLAB_VENV": session.virtualenv.location},
+    )
+
+
+@nox.session(venv_backend="none")
+def unit(session: nox.Session) -> None:
+    """Every test that is not one of the sessions below, in the course's environment."""
+    session.run(*PYTEST, "tests", "-m", NOT_SEPARATE, *session.posargs)
+
+
+@nox.session(python=LOWEST_PYTHON)
+def lowest(session: nox.Session) -> None:
+    """The lowest versions pyproject.toml declares (uv's lowest-direct resolution), on the
+    lowest Python: the unit tests and the fast course on TensorFlow."""
+    install_course(session, "--resolution", "lowest-direct")
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests",
+        "-m",
+        "not (book or browser or colab or newest)",
+        *session.posargs,
+        env={"COURSE_BACKENDS": "tensorflow"},
+    )
+
+
+def lessons_on(backend: str) -> None:
+    """Declare the session ``lessons-BACKEND``: the fast course with its assertions, on that
+    Keras backend. On JAX and PyTorch, lesson 7's same-seed re-run is left out for time:
+    lesson 4's re-run proves their seeding, and lesson 7's own seeding is the same Keras code
+    on every backend."""
+    deselect = (
+        []
+        if backend == "tensorflow"
+        else ["-k", "not (same_seed_and_parameters and 07_going_further)"]
+    )
+
+    @nox.session(name=f"lessons-{backend}", venv_backend="none")
+    def run(session: nox.Session) -> None:
+        session.run(
+            *PYTEST,
+            "-s",
+            "tests",
+            "-m",
+            "lessons",
+            *deselect,
+            *session.posargs,
+            env={"COURSE_BACKENDS": backend},
+        )
+
+    run.__doc__ = f"The fast course with its assertions on Keras's {backend} backend."
+
+
+for _backend in BACKENDS:
+    lessons_on(_backend)
+
+
+@nox.session(venv_backend="none")
+def browser(session: nox.Session) -> None:
+    """The lessons in JupyterLab, and the drawing pad, in Chromium."""
+    session.run(*PYTEST, "tests", "-m", "browser and not book", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def lint(session: nox.Session) -> None:
+    """ruff over the package, the tools, the tests and the lessons."""
+    session.run(sys.executable, "-m", "ruff", "check", ".")
+    session.run(sys.executable, "-m", "ruff", "format", "--check", *FORMATTED)
