@@ -10,6 +10,7 @@ choose the tests of each session.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -50,6 +51,11 @@ LOWEST_PYTHON = re.search(
 #: The course with the tools its tests need (as `make setup` installs it, but for the
 #: backends of the bench extra: uv would fetch PyTorch's multi-GB CUDA build).
 COURSE_WITH_TESTS = ("-e", ".[lab,dev,book]")
+#: What a session's own environment says of itself once the course is installed.
+SHOW_VERSIONS = (
+    "import sys; from importlib.metadata import version; print('Python', sys.version.split()[0],"
+    " *(f'{name} {version(name)}' for name in ('keras', 'tensorflow', 'numpy', 'jupyter-book')))"
+)
 #: The Python that ruff also formats (the lessons keep the layout their prose explains).
 FORMATTED = ("course_utils", "course_tools", "tests", "noxfile.py")
 
@@ -98,7 +104,7 @@ def one_install_at_a_time() -> Iterator[None]:
 def install_course(session: nox.Session, *options: str) -> None:
     with one_install_at_a_time():
         session.install(*options, *COURSE_WITH_TESTS)
-    session.run("python", "-c", "import keras, sys; print('keras', keras.__version__, sys.version)")
+    session.run("python", "-c", SHOW_VERSIONS)
 
 
 @nox.session(venv_backend="none")
@@ -116,17 +122,11 @@ def notebooks(session: nox.Session) -> None:
     folder = Path(session.create_tmp()) / "fast-lessons"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    parameters = [f"-p{name}={value}" for name, value in FAST_PARAMETERS.items()]
+    parameters = json.dumps(FAST_PARAMETERS)  # YAML, as papermill's -y reads it
     for lesson in lessons(NOTEBOOK_DIR, ".ipynb"):
+        target = str(folder / lesson.name)
         session.run(
-            "papermill",
-            "--prepare-only",
-            "--log-level",
-            "WARNING",
-            str(lesson),
-            str(folder / lesson.name),
-            *parameters,
-            silent=True,
+            "papermill", "--prepare-only", "-y", parameters, str(lesson), target, silent=True
         )
     # the tests' conftest keeps the run hermetic (MNIST from ../shared, builds in a tmp folder)
     session.run("python", "-m", "pytest", "-p", "conftest", str(folder), *session.posargs)

@@ -2,8 +2,9 @@
 
 ``python -m course_tools.course`` (``make course``) runs the real course: each lesson at its
 own default parameters, executed copies in ``build/course/``, and the figures in
-``build/course-results.json``. ``--set train_size=2000 --set epochs=1`` runs a quick version;
-a value is given only to the lessons whose parameters cell declares that name.
+``build/course-results.json``. ``--set train_size=2000 --set epochs=1 --set fast=True``
+runs the tests' fast version (FAST_PARAMETERS); a value is given only to the lessons whose
+parameters cell declares that name.
 
 While a lesson runs, the terminal shows which cell of how many is running, what the cell
 prints (Keras's one line per epoch), and a short "still running" line whenever a cell has
@@ -153,13 +154,48 @@ def announce_cell(nb_man: Any, cell_started: Any) -> None:
 
 @dataclass
 class LessonRun:
-    """What one lesson's run produced."""
+    """What one lesson's run produced, and what its kernel used: its peak resident memory in
+    MiB and its CPU seconds (None where the operating system does not say)."""
 
     lesson: str
     seconds: float
     parameters: dict[str, Any]
     figures: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    peak_memory_mib: float | None = None
+    cpu_seconds: float | None = None
+
+
+def process_usage(pid: int) -> tuple[float, float] | None:
+    """Process ``pid``'s peak resident memory in MiB (the kernel's high-water mark, VmHWM)
+    and its CPU seconds (user and system, its own and its finished children's), read from
+    Linux's /proc; None where there is no /proc or the process has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        counters = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    peak_kib = next(
+        int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")
+    )
+    ticks = sum(int(value) for value in counters[11:15])  # utime, stime, cutime, cstime
+    return peak_kib / 1024, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measuring_kernel_manager(usage: list[tuple[float, float]]) -> type:
+    """A Jupyter kernel manager that reads its kernel's usage (process_usage) into ``usage``
+    just before it shuts the kernel down, when the whole lesson has run."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class MeasuringKernelManager(AsyncKernelManager):
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            pid = getattr(self.provisioner, "pid", None)
+            measured = process_usage(pid) if pid else None
+            if measured:
+                usage.append(measured)
+            await super().shutdown_kernel(now=now, restart=restart)
+
+    return MeasuringKernelManager
 
 
 def run_lesson(
@@ -179,6 +215,7 @@ def run_lesson(
     output = output_dir / notebook.name
     started = time.perf_counter()
     error = None
+    usage: list[tuple[float, float]] = []
     streaming = {}
     if console is not None:
         _register_progress_engine()
@@ -197,6 +234,7 @@ def run_lesson(
             progress_bar=False,
             kernel_name="python3",
             extra_arguments=["--log-level=ERROR"],  # no kernel start-up notices in the log
+            kernel_manager_class=measuring_kernel_manager(usage),
             **streaming,
         )
     except papermill.PapermillExecutionError as failure:
@@ -206,7 +244,10 @@ def run_lesson(
         )
     seconds = time.perf_counter() - started
     figures = read_results(json.loads(output.read_text())) if output.exists() else {}
-    return LessonRun(notebook.stem, round(seconds, 1), parameters, figures, error)
+    run = LessonRun(notebook.stem, round(seconds, 1), parameters, figures, error)
+    if usage:
+        run.peak_memory_mib, run.cpu_seconds = (round(value, 1) for value in usage[-1])
+    return run
 
 
 def _key_figure(run: LessonRun) -> str:
@@ -256,9 +297,12 @@ def run_course(
     with atomic_write(results_file) as written:  # a reader never finds half of it
         written.write_text(json.dumps(results, indent=2) + "\n")
     print()
-    print(f"{'lesson':20} {'seconds':>8}  key figure")
+    print(f"{'lesson':20} {'seconds':>8} {'CPU s':>7} {'peak MiB':>8}  key figure")
     for run in runs:
-        print(f"{run.lesson:20} {run.seconds:8.1f}  {_key_figure(run) or run.error or ''}")
+        cpu, peak = (f"{value:.0f}" if value is not None else "-" for value in
+                     (run.cpu_seconds, run.peak_memory_mib))  # fmt: skip
+        figure = _key_figure(run) or run.error or ""
+        print(f"{run.lesson:20} {run.seconds:8.1f} {cpu:>7} {peak:>8}  {figure}")
     print(f"{'total':20} {total:8.1f}")
     print(f"\nExecuted notebooks in {output_dir}; figures in {results_file}")
     return results

@@ -169,6 +169,16 @@ def _accuracies(**values: Any) -> dict[str, float] | Feedback:
     return accuracies
 
 
+def _different_accuracies(question: str, **values: Any) -> dict[str, float] | Feedback:
+    """The values as accuracies (see :func:`_accuracies`), or the feedback for the first
+    that is not one, or, when all are the same, feedback that asks the student ``question``
+    (the likely slip: one network measured twice)."""
+    accuracies = _accuracies(**values)
+    if not isinstance(accuracies, Feedback) and len(set(accuracies.values())) == 1:
+        return _wrong(f"The two accuracies are identical: did you {question}?")
+    return accuracies
+
+
 # --- lesson 1 ------------------------------------------------------------------------------
 
 
@@ -349,15 +359,15 @@ LEAST_RESCALED_ACCURACY = 0.8
 def check_rescaling_experiment(rescaled: Any, raw: Any) -> Feedback:
     """Exercise 2.2: after one epoch, the validation accuracy with rescaled pixels must be
     higher than with raw ones, and far above chance."""
-    accuracies = _accuracies(rescaled=rescaled, raw=raw)
+    accuracies = _different_accuracies(
+        "train two networks, one on the rescaled images and one on the raw ones, and read "
+        "each one's own history",
+        rescaled=rescaled,
+        raw=raw,
+    )
     if isinstance(accuracies, Feedback):
         return accuracies
     rescaled, raw = accuracies["rescaled"], accuracies["raw"]
-    if rescaled == raw:
-        return _wrong(
-            "The two accuracies are identical: did you train two networks, one on the "
-            "rescaled images and one on the raw ones, and read each one's own history?"
-        )
     if rescaled < LEAST_RESCALED_ACCURACY:
         return _wrong(
             f"With rescaled pixels the network should get far more than {rescaled:.1%} of "
@@ -826,15 +836,14 @@ def check_augmentation_too_far(
 ) -> Feedback:
     """Exercise 7.2: rotations of up to 180 degrees must give a lower validation accuracy
     than the recipe's short run; ``recipe`` must be the table's "+ label smoothing" row."""
-    accuracies = _accuracies(too_far=too_far, recipe=recipe)
+    accuracies = _different_accuracies(
+        "train a fresh network with `degrees=180`, and measure it on the validation images",
+        too_far=too_far,
+        recipe=recipe,
+    )
     if isinstance(accuracies, Feedback):
         return accuracies
     too_far, recipe = accuracies["too_far"], accuracies["recipe"]
-    if too_far == recipe:
-        return _wrong(
-            "The two accuracies are identical: did you train a fresh network with "
-            "`degrees=180`, and measure it on the validation images?"
-        )
     if too_far > recipe:
         return _wrong(
             "The wild rotations came out ahead: check that the two are not swapped, and that "

@@ -375,25 +375,23 @@ class DrawingPad(anywidget.AnyWidget):
     def set_image(self, image: Any) -> DrawingPad:
         """Show the network a ready-made 28 x 28 image, e.g. ``x_test[0]``, as it is
         (no preprocessing)."""
-        array = as_image(image)
-        self._setting_image = True
-        try:
-            self.strokes = []
-        finally:
-            self._setting_image = False
-        self.from_code = True
-        self._show(array, predict=True)
-        return self
+        return self._show_without_strokes(as_image(image), from_code=True)
 
     def clear(self) -> DrawingPad:
         """Wipe the pad, as its Clear button does."""
+        return self._show_without_strokes(np.zeros((FRAME, FRAME), dtype=np.float32))
+
+    def _show_without_strokes(self, image: np.ndarray, from_code: bool = False) -> DrawingPad:
+        """Empty the drawing (without reading the empty drawing as the image) and show
+        ``image``: with the network's prediction when it comes ``from_code`` (set_image),
+        blank otherwise (clear)."""
         self._setting_image = True
         try:
             self.strokes = []
         finally:
             self._setting_image = False
-        self.from_code = False
-        self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
+        self.from_code = from_code
+        self._show(image, predict=from_code)
         return self
 
     @property

@@ -28,6 +28,8 @@ from course_utils import models
 
 import pytest
 
+pytestmark = pytest.mark.newest
+
 PUBLISHED = PROJECT_ROOT / "benchmarks"
 
 # results.json of a run where JAX and PyTorch were not installed
@@ -98,12 +100,13 @@ def test_report_lists_every_measurement_and_says_what_was_skipped() -> None:
     assert "| bfloat16 matrix multiply | not measured: this processor has no bfloat16" in page
     assert "| achieved / float32 limit | 25% |" in page
     assert "| achieved / bfloat16 limit | none: no bfloat16 limit measured |" in page
-    assert "| 04_train | 60.0 |  | 12.0 |" in page
+    # a results.json from before the lessons' CPU seconds and peak memory were measured
+    assert "| 04_train | 60.0 | – | – |  | 12.0 | – | – |" in page
     assert (
-        "| 07_going_further | 700.0 | 189,226 parameters, training 600.5 s, "
-        "test accuracy 0.9958 |  |" in page
+        "| 07_going_further | 700.0 | – | – | 189,226 parameters, training 600.5 s, "
+        "test accuracy 0.9958 |  |  |  |" in page
     )
-    assert "| total | 760.0 | | 12.0 |" in page
+    assert "| total | 760.0 | – |  |  | 12.0 | – |  |" in page
     assert "| 42 | cell 5 raised ValueError | None |" in page and "| mean | none | |" in page
     assert "| tensorflow | 0.9893 | 60.0 | 0.9958 | 700.0 |" in page
     assert "| jax | skipped: jax is not installed | | | |" in page
@@ -120,6 +123,33 @@ def test_results_json_keeps_its_keys_and_leaves_out_errors_that_did_not_happen()
     assert json.dumps(back) == json.dumps(SKIPPING_RUN), "the keys' order changed"
     assert "error" not in back["per_backend"]["tensorflow"]["04_train"]
     assert back["stronger_seeds"]["runs"][0]["test_accuracy"] is None
+
+
+def test_the_course_table_shows_each_lessons_cpu_seconds_and_peak_memory() -> None:
+    """Beside each lesson's time, in both course runs, its kernel's CPU seconds and peak
+    memory; a dash where one was not measured; they go to results.json and back."""
+    measured = json.loads(json.dumps(SKIPPING_RUN))
+    measured["course"]["peak_memory_mib"] = {"04_train": 1843.4, "07_going_further": 2210.0}
+    measured["course"]["cpu_seconds"] = {"04_train": 101.3, "07_going_further": None}
+    measured["fast_runs"]["peak_memory_mib"] = {"04_train": 1500.6}
+    measured["fast_runs"]["cpu_seconds"] = {"04_train": 20.5}
+    results = figures.from_json(Results, measured)
+    assert results.course.peak_memory_mib == {"04_train": 1843.4, "07_going_further": 2210.0}
+    assert results.fast_runs.cpu_seconds == {"04_train": 20.5}
+    assert json.dumps(figures.to_json(results)) == json.dumps(measured)
+    lines = report.course_lines(results)
+    head = lines.index(next(line for line in lines if line.startswith("| lesson |")))
+    assert lines[head : head + 2] == [
+        "| lesson | `make course` (defaults), s | CPU s | peak MiB | what it reported "
+        "| tests' fast run (2,000 images, 1 epoch), s | CPU s | peak MiB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    assert lines[head + 2 :] == [
+        "| 04_train | 60.0 | 101.3 | 1,843 |  | 12.0 | 20.5 | 1,501 |",
+        "| 07_going_further | 700.0 | – | 2,210 | 189,226 parameters, training 600.5 s, "
+        "test accuracy 0.9958 |  |  |  |",
+        "| total | 760.0 | – |  |  | 12.0 | 20.5 |  |",  # a total only of measured lessons
+    ]
 
 
 def test_the_published_results_render_to_the_published_page() -> None:
@@ -273,7 +303,8 @@ def test_the_fast_run_is_the_tests_fast_run(monkeypatch: pytest.MonkeyPatch) -> 
 
     def run_course(output: object, overrides: dict) -> dict:
         seen.append((overrides, os.environ["COURSE_BUILD_DIR"]))
-        lessons = [{"lesson": "04_train", "seconds": 3.0, "figures": {"test_accuracy": 0.9}}]
+        lessons = [{"lesson": "04_train", "seconds": 3.0, "figures": {"test_accuracy": 0.9},
+                    "peak_memory_mib": 812.5, "cpu_seconds": 5.5}]  # fmt: skip
         return {"passed": True, "total_seconds": 3.0, "lessons": lessons}
 
     monkeypatch.setattr(measure.course, "run_course", run_course)
@@ -283,7 +314,10 @@ def test_the_fast_run_is_the_tests_fast_run(monkeypatch: pytest.MonkeyPatch) -> 
     (fast, fast_build), (full, full_build) = seen
     assert fast == measure.FAST == course.FAST_PARAMETERS and full == {}
     assert os.environ["COURSE_BUILD_DIR"] not in (fast_build, full_build)
-    assert times == CourseTimes(True, 3.0, {"04_train": 3.0}, {"04_train": {"test_accuracy": 0.9}})
+    assert times == CourseTimes(
+        True, 3.0, {"04_train": 3.0}, {"04_train": {"test_accuracy": 0.9}},
+        peak_memory_mib={"04_train": 812.5}, cpu_seconds={"04_train": 5.5},
+    )  # fmt: skip
 
 
 def test_lesson_seven_runs_with_each_seed_and_reports_the_mean(

@@ -151,7 +151,7 @@ def test_student_editions_run_and_every_check_says_not_yet(
 ) -> None:
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path / "build"))
     for stem, path in editions.items():
-        run = course.run_lesson(path, tmp_path, {"train_size": 2000, "epochs": 1})
+        run = course.run_lesson(path, tmp_path, course.FAST_PARAMETERS)
         assert run.error is None, f"student edition of {stem}: {run.error}"
         executed = nbformat.read(tmp_path / path.name, as_version=4)
         feedback = [

@@ -94,7 +94,20 @@ def test_fast_course_runs_every_lesson(fast_course: dict) -> None:
     assert f"backend {fast_course['backend']}" in first  # the versions line the lesson printed
     # parameters go only to the lessons that declare them
     assert _lesson(fast_course, "02_prepare_data")["parameters"] == {}
-    assert _lesson(fast_course, "04_train")["parameters"] == FAST
+    assert _lesson(fast_course, "04_train")["parameters"] == {"train_size": 2000, "epochs": 1}
+    assert _lesson(fast_course, "07_going_further")["parameters"] == {"fast": True}
+
+
+def test_no_lesson_kernel_outgrows_the_memory_budget(fast_course: dict) -> None:
+    """Each lesson's kernel stays within the budget a hub gives a student (course_tools.
+    project.KERNEL_MEMORY_BUDGET_MIB, read from these runs' peaks with room to spare): a
+    change that doubles a lesson's memory fails here. Its CPU seconds are measured too."""
+    for run in fast_course["lessons"]:
+        assert run["peak_memory_mib"] is not None and run["cpu_seconds"] > 0, run
+        assert run["peak_memory_mib"] <= project.KERNEL_MEMORY_BUDGET_MIB, (
+            f"lesson {run['lesson']}'s kernel peaked at {run['peak_memory_mib']:.0f} MiB, over "
+            f"the budget of {project.KERNEL_MEMORY_BUDGET_MIB} MiB"
+        )
 
 
 def test_lessons_1_to_3_report_data_and_model_figures(fast_course: dict) -> None:

@@ -158,13 +158,19 @@ class Accuracy:
 
 @dataclass(frozen=True)
 class CourseTimes:
-    """One run of every lesson: seconds per lesson, and the figures each lesson reported."""
+    """One run of every lesson: seconds per lesson, the figures each lesson reported, and
+    what each lesson's kernel used: its peak resident memory (MiB) and its CPU seconds."""
 
     passed: bool
     total_seconds: float
     lessons: dict[str, float]
     #: per lesson, what it recorded with course_utils.results (names differ by lesson)
     figures: dict[str, dict[str, Any]]
+    #: per lesson, the kernel's peak resident memory in MiB (None: the system did not say);
+    #: None for the whole run in results.json written before it was measured
+    peak_memory_mib: dict[str, float | None] | None = None
+    #: per lesson, the kernel's user and system CPU seconds; None as for peak_memory_mib
+    cpu_seconds: dict[str, float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -213,8 +219,9 @@ class Results:
     keras: str
 
 
-#: Fields left out of the JSON when None (a failed lesson's ``error`` is there only if it failed).
-_OMITTED_WHEN_NONE = ("error",)
+#: Fields left out of the JSON when None (a failed lesson's ``error`` is there only if it failed;
+#: a course run's memory and CPU figures only if it measured them).
+_OMITTED_WHEN_NONE = ("error", "peak_memory_mib", "cpu_seconds")
 
 
 def to_json(record: Any) -> dict[str, Any]:

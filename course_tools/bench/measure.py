@@ -451,7 +451,8 @@ def throwaway_build(fast: bool, **variables: str) -> Iterator[Path]:
 def course_times(fast: bool = False) -> CourseTimes:
     """Run every lesson as `make course` does, in a throw-away folder: at the default
     parameters, or (``fast``, and always with --quick) as the tests run them: the small
-    parameters (course.FAST_PARAMETERS)."""
+    parameters (course.FAST_PARAMETERS). With each lesson's time, its kernel's peak memory and
+    CPU seconds."""
     fast = fast or quick()
     with throwaway_build(fast) as folder:
         results = course.run_course(folder / "course", FAST if fast else {})
@@ -460,6 +461,8 @@ def course_times(fast: bool = False) -> CourseTimes:
         total_seconds=results["total_seconds"],
         lessons={run["lesson"]: run["seconds"] for run in results["lessons"]},
         figures={run["lesson"]: run["figures"] for run in results["lessons"]},
+        peak_memory_mib={run["lesson"]: run["peak_memory_mib"] for run in results["lessons"]},
+        cpu_seconds={run["lesson"]: run["cpu_seconds"] for run in results["lessons"]},
     )
 
 

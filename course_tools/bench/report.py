@@ -10,6 +10,7 @@ from typing import Any
 from course_tools.bench.figures import (
     BACKEND_LESSONS,
     Bf16Rate,
+    CourseTimes,
     KerasSpeed,
     Limit,
     PerBackend,
@@ -22,6 +23,8 @@ from course_tools.bench.figures import (
 from course_tools.project import atomic_write
 
 MARKDOWN, JSON = "results.md", "results.json"
+#: What a cell shows for a figure the run did not measure (results.json of an older run).
+NOT_MEASURED = "–"
 
 
 def write(results: Results, folder: Path) -> None:
@@ -46,11 +49,7 @@ def markdown(results: Results) -> str:
         "",
         f"Measured by `make bench` on {results.date} (written by "
         "`python -m course_tools.bench`; figures are reported, never asserted).",
-        "",
-        "## Machine",
-        "",
-        "| | |",
-        "|---|---|",
+        *section("Machine", ["", ""]),
         f"| processor | {machine.cpu} |",
         f"| cores | {machine.cores} |",
         *[f"| {name} | {value} |" for name, value in machine.versions.items()],
@@ -64,17 +63,21 @@ def markdown(results: Results) -> str:
     return "\n".join(lines) + "\n"
 
 
+def section(title: str, columns: list[str], *paragraphs: str) -> list[str]:
+    """A section's heading, its ``paragraphs``, and the head of its table: ``columns``'
+    names (an empty name leaves the cell empty) over the row that makes it a table."""
+    head = "|" + "".join(f" {column} |" if column else " |" for column in columns)
+    text = [line for paragraph in paragraphs for line in (paragraph, "")]
+    return ["", f"## {title}", "", *text, head, "|" + "---|" * len(columns)]
+
+
 def speed_lines(results: Results) -> list[str]:
     """The table of training speeds."""
-    lines = [
-        "",
-        "## Training speed of the seed CNN (batch 64, all 60,000 images)",
-        "",
+    lines = section(
+        "Training speed of the seed CNN (batch 64, all 60,000 images)",
+        ["implementation", "seconds per epoch", "images per second"],
         "Median of 3 epochs after a warm-up epoch.",
-        "",
-        "| implementation | seconds per epoch | images per second |",
-        "|---|---|---|",
-    ]
+    )
     for entry in results.speed.keras:
         name = f"Keras 3 on {entry.backend}"
         if isinstance(entry, KerasSpeed):
@@ -104,16 +107,14 @@ def limit_lines(limit: Limit) -> list[str]:
         bf16_row = f"| bfloat16 matrix multiply | not measured: {bf16.skipped} |"
         bf16_ratio = "| achieved / bfloat16 limit | none: no bfloat16 limit measured |"
     return [
-        "",
-        "## Against the machine's limits",
-        "",
-        f"Matrix multiplies of {limit.size} x {limit.size}, best of {limit.repeats}, each in a "
-        "process of its own. The float32 limit is NumPy's OpenBLAS with OPENBLAS_CORETYPE and "
-        "OPENBLAS_L2_SIZE unset, free to pick the processor's best kernel; the lessons and "
-        "tests keep the machine's settings.",
-        "",
-        "| | |",
-        "|---|---|",
+        *section(
+            "Against the machine's limits",
+            ["", ""],
+            f"Matrix multiplies of {limit.size} x {limit.size}, best of {limit.repeats}, each in a "
+            "process of its own. The float32 limit is NumPy's OpenBLAS with OPENBLAS_CORETYPE and "
+            "OPENBLAS_L2_SIZE unset, free to pick the processor's best kernel; the lessons and "
+            "tests keep the machine's settings.",
+        ),
         f"| float32, NumPy with this machine's OpenBLAS settings "
         f"({settings or 'none set'}; kernel {as_set.kernel}) | {as_set.gflops:.1f} GFLOP/s |",
         f"| **float32 limit**: NumPy with the OpenBLAS variables unset "
@@ -133,11 +134,10 @@ def accuracy_lines(results: Results) -> list[str]:
     """The table of the seed CNN's test accuracy per seed."""
     accuracy = results.accuracy
     return [
-        "",
-        "## Test accuracy of the seed CNN, trained as lesson 4 trains it",
-        "",
-        "| seed | test accuracy | test loss | training seconds |",
-        "|---|---|---|---|",
+        *section(
+            "Test accuracy of the seed CNN, trained as lesson 4 trains it",
+            ["seed", "test accuracy", "test loss", "training seconds"],
+        ),
         *[
             f"| {run.seed} | {run.test_accuracy:.4f} | {run.test_loss:.4f} | "
             f"{run.training_seconds} |"
@@ -148,21 +148,47 @@ def accuracy_lines(results: Results) -> list[str]:
 
 
 def course_lines(results: Results) -> list[str]:
-    """The table of wall time per lesson, `make course` against the tests' fast run."""
+    """The table of wall time, CPU seconds and peak memory per lesson, `make course` against
+    the tests' fast run."""
     full, fast = results.course, results.fast_runs
-    lines = [
-        "",
-        "## Wall time per lesson",
-        "",
-        "| lesson | `make course` (defaults), s | what it reported | "
-        "tests' fast run (2,000 images, 1 epoch), s |",
-        "|---|---|---|---|",
-    ]
-    for lesson, seconds in full.lessons.items():
+    usage = ["CPU s", "peak MiB"]
+    lines = section(
+        "Wall time per lesson",
+        ["lesson", "`make course` (defaults), s", *usage, "what it reported",
+         "tests' fast run (2,000 images, 1 epoch), s", *usage],
+        "Each lesson runs in a Jupyter kernel of its own: CPU s is the user and system CPU "
+        "time of that kernel, peak MiB its peak resident memory (VmHWM); "
+        f"{NOT_MEASURED} where the run did not measure them.",
+    )  # fmt: skip
+    for lesson in full.lessons:
         reported = key_figures(full.figures.get(lesson, {}))
-        lines.append(f"| {lesson} | {seconds} | {reported} | {fast.lessons.get(lesson, '')} |")
-    lines.append(f"| total | {full.total_seconds} | | {fast.total_seconds} |")
+        cells = [lesson, *lesson_cells(full, lesson), reported, *lesson_cells(fast, lesson)]
+        lines.append("| " + " | ".join(cells) + " |")
+    cells = ["total", *total_cells(full), "", *total_cells(fast)]
+    lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def lesson_cells(times: CourseTimes, lesson: str) -> list[str]:
+    """A lesson's wall seconds, CPU seconds and peak MiB in ``times``, as three table cells:
+    empty where the lesson did not run, NOT_MEASURED where a figure was not measured."""
+    if lesson not in times.lessons:
+        return ["", "", ""]
+    cpu = (times.cpu_seconds or {}).get(lesson)
+    peak = (times.peak_memory_mib or {}).get(lesson)
+    return [
+        str(times.lessons[lesson]),
+        NOT_MEASURED if cpu is None else str(cpu),
+        NOT_MEASURED if peak is None else f"{peak:,.0f}",
+    ]
+
+
+def total_cells(times: CourseTimes) -> list[str]:
+    """The whole run's wall seconds and CPU seconds (NOT_MEASURED unless every lesson's was
+    measured), and an empty peak memory cell, as three table cells."""
+    cpu = [(times.cpu_seconds or {}).get(lesson) for lesson in times.lessons]
+    known = None not in cpu
+    return [str(times.total_seconds), str(round(sum(cpu), 1)) if known else NOT_MEASURED, ""]
 
 
 def key_figures(figures: dict[str, Any]) -> str:
@@ -179,13 +205,10 @@ def key_figures(figures: dict[str, Any]) -> str:
 
 def stronger_lines(stronger: Stronger) -> list[str]:
     """The table of lesson 7 per seed."""
-    lines = [
-        "",
-        "## Lesson 7 at its defaults, per seed (TensorFlow)",
-        "",
-        "| seed | test accuracy, with shifted copies | training seconds |",
-        "|---|---|---|",
-    ]
+    lines = section(
+        "Lesson 7 at its defaults, per seed (TensorFlow)",
+        ["seed", "test accuracy, with shifted copies", "training seconds"],
+    )
     for run in stronger.runs:
         accuracy = run.test_accuracy
         shown = f"{accuracy:.4f}" if accuracy is not None else run.error or "none"
@@ -197,14 +220,11 @@ def stronger_lines(stronger: Stronger) -> list[str]:
 
 def backend_lines(per_backend: PerBackend) -> list[str]:
     """The table of lessons 4 and 7 at full size per backend."""
-    lines = [
-        "",
-        "## Lessons 4 and 7 at full size, per Keras backend",
-        "",
-        "| backend | lesson 4: test accuracy | lesson 4, s "
-        "| lesson 7: test accuracy | lesson 7, s |",
-        "|---|---|---|---|---|",
-    ]
+    lines = section(
+        "Lessons 4 and 7 at full size, per Keras backend",
+        ["backend", "lesson 4: test accuracy", "lesson 4, s", "lesson 7: test accuracy",
+         "lesson 7, s"],
+    )  # fmt: skip
     for backend, lessons in per_backend.items():
         if isinstance(lessons, Skipped):
             lines.append(f"| {backend} | skipped: {lessons.skipped} | | | |")

@@ -205,24 +205,26 @@ export function render({ model, el }) {
     paintPad();
   }
 
+  // Add the pointer's position in `event` to the stroke being drawn, unless it lies within
+  // MIN_STEP of the stroke's last point.
+  function extendStroke(event) {
+    const point = padPoint(event);
+    const last = current[current.length - 1];
+    if (Math.hypot(point[0] - last[0], point[1] - last[1]) >= MIN_STEP) current.push(point);
+  }
+
   function onMove(event) {
     if (!current) return;
     event.preventDefault();
     const events = event.getCoalescedEvents?.() || [event];
-    for (const each of events.length ? events : [event]) {
-      const point = padPoint(each);
-      const last = current[current.length - 1];
-      if (Math.hypot(point[0] - last[0], point[1] - last[1]) >= MIN_STEP) current.push(point);
-    }
+    for (const each of events.length ? events : [event]) extendStroke(each);
     paintPad();
   }
 
   function onUp(event) {
     if (!current) return;
     event.preventDefault();
-    const point = padPoint(event);
-    const last = current[current.length - 1];
-    if (Math.hypot(point[0] - last[0], point[1] - last[1]) >= MIN_STEP) current.push(point);
+    extendStroke(event);
     strokes = [...strokes, current.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])];
     current = null;
     paintPad();
@@ -247,26 +249,25 @@ export function render({ model, el }) {
   canvas.addEventListener("pointerup", onUp);
   canvas.addEventListener("pointercancel", onUp);
   clear.addEventListener("click", onClear);
-  model.on("change:strokes", onStrokes);
   function onImage() {
     paintResults();
     paintPad();
   }
-  model.on("change:image", onImage);
-  model.on("change:probabilities", paintResults);
-  model.on("change:prediction", paintResults);
-  model.on("change:from_code", paintPad);
-  model.on("change:feature_maps", paintResults);
+  // What each change of the model's state repaints; listened to until the view goes.
+  const listeners = [
+    ["change:strokes", onStrokes],
+    ["change:image", onImage],
+    ["change:probabilities", paintResults],
+    ["change:prediction", paintResults],
+    ["change:from_code", paintPad],
+    ["change:feature_maps", paintResults],
+  ];
+  for (const [name, listener] of listeners) model.on(name, listener);
   paintPad();
   paintResults();
 
   return () => {
-    model.off("change:strokes", onStrokes);
-    model.off("change:image", onImage);
-    model.off("change:probabilities", paintResults);
-    model.off("change:prediction", paintResults);
-    model.off("change:from_code", paintPad);
-    model.off("change:feature_maps", paintResults);
+    for (const [name, listener] of listeners) model.off(name, listener);
   };
 }
 
