@@ -31,12 +31,12 @@ nox.options.error_on_missing_interpreters = True
 # below, longest first, so that two running at a time end close together.
 nox.options.sessions = [
     "book",
-    "notebooks",
+    "lessons-tensorflow",
+    "lessons-jax",
+    "lessons-torch",
     "colab",
     "unit",
     "lowest",
-    "lessons-jax",
-    "lessons-torch",
     "browser",
     "lint",
 ]
@@ -114,11 +114,55 @@ def book(session: nox.Session) -> None:
     session.run(*PYTEST, "tests", "-m", "book", *session.posargs)
 
 
-@nox.session(python="3.12")
-def notebooks(session: nox.Session) -> None:
-    """nbval executes every lesson, in its fast mode (the parameters papermill writes into a
-    copy), on Python 3.12 (the pinnable Colab runtime's) with the newest versions."""
-    install_course(session)
+def lessons_on(backend: str) -> None:
+    """Declare the session ``lessons-BACKEND``: the fast course with its assertions, on that
+    Keras backend. TensorFlow's runs on Python 3.12 (the pinnable Colab runtime's; 3.11 runs
+    every other session but Colab's, on 3.13), with each lesson's same-seed re-run. On JAX
+    and PyTorch the re-runs are left out for time: seeding is the course's own code, the
+    same on every backend."""
+    if backend == "tensorflow":
+
+        @nox.session(name="lessons-tensorflow", python="3.12")
+        def run(session: nox.Session) -> None:
+            install_course(session)
+            session.run(
+                "python",
+                "-m",
+                "pytest",
+                "-s",
+                "tests",
+                "-m",
+                "lessons",
+                *session.posargs,
+                env={"COURSE_BACKENDS": backend},
+            )
+
+    else:
+
+        @nox.session(name=f"lessons-{backend}", venv_backend="none")
+        def run(session: nox.Session) -> None:
+            session.run(
+                *PYTEST,
+                "-s",
+                "tests",
+                "-m",
+                "lessons",
+                "-k",
+                "not same_seed_and_parameters",
+                *session.posargs,
+                env={"COURSE_BACKENDS": backend},
+            )
+
+    run.__doc__ = f"The fast course with its assertions on Keras's {backend} backend."
+
+
+for _backend in BACKENDS:
+    lessons_on(_backend)
+
+
+def nbval_every_lesson(session: nox.Session) -> None:
+    """nbval executes every lesson in the session's environment, in its fast mode: the
+    parameters papermill writes into a copy of each (course_tools.course.FAST_PARAMETERS)."""
     folder = Path(session.create_tmp()) / "fast-lessons"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
@@ -129,7 +173,7 @@ def notebooks(session: nox.Session) -> None:
             "papermill", "--prepare-only", "-y", parameters, str(lesson), target, silent=True
         )
     # the tests' conftest keeps the run hermetic (MNIST from ../shared, builds in a tmp folder)
-    session.run("python", "-m", "pytest", "-p", "conftest", str(folder), *session.posargs)
+    session.run("python", "-m", "pytest", "-p", "conftest", str(folder))
 
 
 @nox.session(python=COLAB_PYTHON, venv_params=["--seed"])
@@ -158,7 +202,7 @@ def unit(session: nox.Session) -> None:
 @nox.session(python=LOWEST_PYTHON)
 def lowest(session: nox.Session) -> None:
     """The lowest versions pyproject.toml declares (uv's lowest-direct resolution), on the
-    lowest Python: the unit tests and the fast course on TensorFlow."""
+    lowest Python: the unit tests on TensorFlow, then nbval executes every lesson."""
     install_course(session, "--resolution", "lowest-direct")
     session.run(
         "python",
@@ -166,41 +210,11 @@ def lowest(session: nox.Session) -> None:
         "pytest",
         "tests",
         "-m",
-        "not (book or browser or colab or newest)",
+        "not (book or browser or colab or lessons or newest)",
         *session.posargs,
         env={"COURSE_BACKENDS": "tensorflow"},
     )
-
-
-def lessons_on(backend: str) -> None:
-    """Declare the session ``lessons-BACKEND``: the fast course with its assertions, on that
-    Keras backend. On JAX and PyTorch, lesson 7's same-seed re-run is left out for time:
-    lesson 4's re-run proves their seeding, and lesson 7's own seeding is the same Keras code
-    on every backend."""
-    deselect = (
-        []
-        if backend == "tensorflow"
-        else ["-k", "not (same_seed_and_parameters and 07_going_further)"]
-    )
-
-    @nox.session(name=f"lessons-{backend}", venv_backend="none")
-    def run(session: nox.Session) -> None:
-        session.run(
-            *PYTEST,
-            "-s",
-            "tests",
-            "-m",
-            "lessons",
-            *deselect,
-            *session.posargs,
-            env={"COURSE_BACKENDS": backend},
-        )
-
-    run.__doc__ = f"The fast course with its assertions on Keras's {backend} backend."
-
-
-for _backend in BACKENDS:
-    lessons_on(_backend)
+    nbval_every_lesson(session)
 
 
 @nox.session(venv_backend="none")

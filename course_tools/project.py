@@ -22,8 +22,12 @@ BUILD_ENV_VAR = "COURSE_BUILD_DIR"
 BACKENDS = ("tensorflow", "jax", "torch")
 #: The most resident memory a lesson's kernel may need, in MiB: the fast course's tests
 #: fail above it (tests/test_notebooks.py), and the hub's configuration gives every student
-#: this much (book/hub/config.yaml). Measured peaks: book/instructors.md.
+#: this much (hub/config.yaml). Measured peaks: book/instructors.md.
 KERNEL_MEMORY_BUDGET_MIB = 1536
+#: What the student's Jupyter server itself holds beside the kernel, in MiB (JupyterLab's
+#: server with Jupytext and nbgitpuller: about 150 to 250): a hub's memory limit is at
+#: least the budget above plus this (tests/test_hub.py).
+SERVER_OVERHEAD_MIB = 256
 #: What a lesson's file name looks like: two digits, an underscore, a name.
 LESSON_PATTERN = "[0-9][0-9]_*"
 
