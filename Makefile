@@ -22,7 +22,7 @@ help:  ## list the targets
 $(BIN)/activate: pyproject.toml jupyter/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[lab,dev,book,bench]"
+	$(PY) -m pip install --quiet -e ".[lab,dev,book,bench,hub]"
 	# JupyterLab opens the MyST lessons (.md) as notebooks, through Jupytext
 	install -D -m 644 jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@

@@ -24,9 +24,10 @@ BACKENDS = ("tensorflow", "jax", "torch")
 #: fail above it (tests/test_notebooks.py), and the hub's configuration gives every student
 #: this much (hub/config.yaml). Measured peaks: book/instructors.md.
 KERNEL_MEMORY_BUDGET_MIB = 1536
-#: What the student's Jupyter server itself holds beside the kernel, in MiB (JupyterLab's
-#: server with Jupytext and nbgitpuller: about 150 to 250): a hub's memory limit is at
-#: least the budget above plus this (tests/test_hub.py).
+#: What a student's Jupyter server holds beside the kernel, in MiB: JupyterLab's server
+#: with Jupytext and nbgitpuller measured about 100 after opening a lesson; a hub's
+#: single-user server, a terminal and nbgitpuller's git add to it (150 to 250 in all).
+#: A hub's memory limit is at least the budget above plus this (tests/test_hub.py).
 SERVER_OVERHEAD_MIB = 256
 #: What a lesson's file name looks like: two digits, an underscore, a name.
 LESSON_PATTERN = "[0-9][0-9]_*"

@@ -66,8 +66,10 @@ def test_the_install_cell_is_written_into_a_lesson_once() -> None:
 
 
 def test_binder_builds_the_course_from_the_repository() -> None:
-    """repo2docker (mybinder's builder) reads environment.yml: it must install the course
-    after copying the repository in, then run postBuild, which ships the Jupytext setting."""
+    """repo2docker (mybinder's builder, and the hub image's: .github/workflows/image.yml)
+    reads environment.yml: it must install the course after copying the repository in, then
+    run postBuild, which ships the Jupytext setting and puts a verified MNIST in the image,
+    in Keras's cache and outside the home folder, where the start script points MNIST_DIR."""
     recipe = subprocess.run(
         [Path(sys.executable).parent / "jupyter-repo2docker", "--no-build", "--debug",
          str(PROJECT_ROOT)],
@@ -78,10 +80,25 @@ def test_binder_builds_the_course_from_the_repository() -> None:
     copied = dockerfile.index("src/ ${REPO_DIR}/")
     installed = dockerfile.index('--file "environment.yml"')
     post_build = dockerfile.index("./postBuild")
-    assert copied < installed < post_build
+    start = dockerfile.index('ENV R2D_ENTRYPOINT="${REPO_DIR}/start"')
+    assert copied < installed < post_build < start
     pip_section = (PROJECT_ROOT / "environment.yml").read_text()
-    assert re.search(r"^\s+- -e \.\[lab\]$", pip_section, flags=re.M), "environment.yml installs ."
-    assert "jupyter/overrides.json" in (PROJECT_ROOT / "postBuild").read_text()
+    assert re.search(r"^\s+- -e \.\[lab,hub\]$", pip_section, flags=re.M), "installs ."
+    script = (PROJECT_ROOT / "postBuild").read_text()
+    assert "jupyter/overrides.json" in script
+    # MNIST: the course's own verified step, a copy kept outside the home folder, then the
+    # course's step again with an empty cache, that copy and no download, as on a hub
+    lines = script.replace("\\\n", " ").splitlines()  # continued lines joined
+    steps = [line for line in lines if not line.lstrip().startswith("#")]
+    data_steps = [i for i, line in enumerate(steps) if "python -m course_utils.data" in line]
+    kept = next(i for i, line in enumerate(steps) if 'mnist_dir="${NB_PYTHON_PREFIX}/' in line)
+    assert len(data_steps) == 2 and data_steps[0] < kept < data_steps[1], steps
+    as_on_a_hub = steps[data_steps[1]]
+    assert 'KERAS_HOME="$empty_home" MNIST_DIR="$mnist_dir" MNIST_URL=' in as_on_a_hub
+    start_script = (PROJECT_ROOT / "start").read_text()
+    assert 'export MNIST_DIR="${MNIST_DIR:-${NB_PYTHON_PREFIX}/share/mnist}"' in start_script
+    assert 'cd "$HOME"' in start_script, "the server serves the home folder, a hub's volume"
+    assert start_script.rstrip().endswith('exec "$@"'), "start must hand over to the server"
 
 
 def test_jupyterlab_opens_the_myst_lessons_as_notebooks_by_default() -> None:

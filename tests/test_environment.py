@@ -20,12 +20,12 @@ PYTHON_RANGE = SpecifierSet(PROJECT["requires-python"])
 
 
 def test_environment_yml_installs_the_package_and_repeats_no_range() -> None:
-    """conda's file installs the course itself, so its ranges are pyproject.toml's, and its
-    Python is one of the declared range."""
+    """conda's file installs the course itself (with JupyterLab, and nbgitpuller for a hub's
+    image), so its ranges are pyproject.toml's, and its Python is one of the declared range."""
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     (pip_section,) = [item for item in environment["dependencies"] if isinstance(item, dict)]
     (install,) = pip_section["pip"]
-    assert install == "-e .[lab]", install  # unquoted: repo2docker then sees a local path
+    assert install == "-e .[lab,hub]", install  # unquoted: repo2docker then sees a local path
     (python,) = [item for item in environment["dependencies"] if str(item).startswith("python")]
     version = python.split("=", 1)[1]
     assert version in PYTHON_RANGE, f"environment.yml's Python {version} is not {PYTHON_RANGE}"

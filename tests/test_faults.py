@@ -111,12 +111,18 @@ def _download_from(tmp: Path, patch: pytest.MonkeyPatch, path: str) -> str:
     return message
 
 
-@case("no local copy, and the download works")
-def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
-    _without_local_copy(tmp, patch, SERVED.url + "mnist.npz")
+def _installs_whole(tmp: Path, patch: pytest.MonkeyPatch, name: str) -> str:
+    """With no local copy, install MNIST from the mirror's ``name``: the cache then holds the
+    whole, verified file. Returns what the course printed."""
+    _without_local_copy(tmp, patch, SERVED.url + name)
     said = printed_by(data.install_mnist)
     assert data.sha256_of(data.keras_cache_file()) == data.SHA256
     return said
+
+
+@case("no local copy, and the download works")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    return _installs_whole(tmp, patch, "mnist.npz")
 
 
 @case("the download is cut off")
@@ -198,10 +204,7 @@ def _length_twice(handler: http.server.BaseHTTPRequestHandler) -> None:
 @case("the server repeats `Content-Length`")
 def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     SERVED.responses["twice.npz"] = _length_twice
-    _without_local_copy(tmp, patch, SERVED.url + "twice.npz")
-    said = printed_by(data.install_mnist)
-    assert data.sha256_of(data.keras_cache_file()) == data.SHA256
-    return said
+    return _installs_whole(tmp, patch, "twice.npz")
 
 
 @case("the disk fills during the download")

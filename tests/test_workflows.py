@@ -27,8 +27,12 @@ def actionlint(*paths: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
 
 
-def test_there_are_the_ci_and_book_workflows() -> None:
-    assert sorted(path.name for path in WORKFLOWS.glob("*.yml")) == ["book.yml", "ci.yml"]
+def test_there_are_the_ci_book_and_image_workflows() -> None:
+    assert sorted(path.name for path in WORKFLOWS.glob("*.yml")) == [
+        "book.yml",
+        "ci.yml",
+        "image.yml",
+    ]
 
 
 def test_actionlint_finds_nothing_in_the_workflows() -> None:
@@ -63,6 +67,33 @@ def test_the_book_workflow_publishes_to_pages_and_keeps_the_execution_cache() ->
         assert action in text, f"book.yml does not use {action}"
     assert "path: book/_build/.jupyter_cache" in text
     assert "path: book/_build/html" in text
+
+
+def test_the_image_workflow_builds_with_repo2docker_and_pushes_the_hub_image() -> None:
+    """image.yml builds the course's image as Binder does (repo2docker-action), outside the
+    home folder that a hub hides, and pushes it to ghcr.io under the name hub/config.yaml
+    pulls, from main and from release tags, with the repository's own token."""
+    workflow = yaml.safe_load((WORKFLOWS / "image.yml").read_text())
+    (step,) = [
+        step
+        for step in workflow["jobs"]["image"]["steps"]
+        if step.get("uses", "").startswith("jupyterhub/repo2docker-action@")
+    ]
+    inputs = step["with"]
+    hub = yaml.safe_load((PROJECT_ROOT / "hub" / "config.yaml").read_text())
+    assert (
+        f"{inputs['DOCKER_REGISTRY']}/{inputs['IMAGE_NAME']}" == hub["singleuser"]["image"]["name"]
+    )
+    assert inputs["DOCKER_REGISTRY"] == "ghcr.io"
+    assert inputs["DOCKER_PASSWORD"] == "${{ secrets.GITHUB_TOKEN }}"
+    assert workflow["permissions"]["packages"] == "write"
+    repository = yaml.safe_load((PROJECT_ROOT / "book" / "_config.yml").read_text())["repository"]
+    assert inputs["IMAGE_NAME"] == repository["url"].removeprefix("https://github.com/").lower()
+    assert not inputs["REPO_DIR"].startswith("/home/"), "a hub hides the home folder"
+    assert "NO_PUSH" not in inputs and "LATEST_TAG_OFF" not in inputs
+    assert "github.ref_name" in inputs["ADDITIONAL_TAG"]  # a release tag tags the image too
+    pushes = workflow[True]["push"]  # PyYAML reads the key `on` as True
+    assert pushes["branches"] == ["main"] and pushes["tags"] == ["v*"]
 
 
 def run_ci_with_fake_tools(
