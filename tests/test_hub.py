@@ -9,7 +9,7 @@ import copy
 import tomllib
 from collections.abc import Callable
 
-from course_tools.project import KERNEL_MEMORY_BUDGET_MIB, PROJECT_ROOT, SERVER_OVERHEAD_MIB
+from course_tools.project import FULL_COURSE_PEAK_MIB, PROJECT_ROOT, SERVER_OVERHEAD_MIB
 
 import pytest
 import yaml
@@ -52,9 +52,11 @@ def problems(config: dict) -> list[str]:
     found = []
     user = config["singleuser"]
     limit, guarantee = (mebibytes(user["memory"][key]) for key in ("limit", "guarantee"))
-    needed = KERNEL_MEMORY_BUDGET_MIB + SERVER_OVERHEAD_MIB
+    needed = FULL_COURSE_PEAK_MIB + SERVER_OVERHEAD_MIB
     if limit < needed:
-        found.append(f"memory limit {limit:g} MiB is below kernel budget + server ({needed})")
+        found.append(
+            f"memory limit {limit:g} MiB is below the full course's peak + server ({needed})"
+        )
     if limit > needed + HEADROOM_MIB:
         found.append(f"memory limit {limit:g} MiB is over {HEADROOM_MIB} MiB above {needed}")
     if not 0 < guarantee <= limit:
@@ -93,9 +95,9 @@ def change(path: str, value: object) -> Callable[[dict], None]:
 @pytest.mark.parametrize(
     ("broken", "expected"),
     [
-        (change("singleuser.memory.limit", f"{KERNEL_MEMORY_BUDGET_MIB}M"), "below kernel budget"),
+        (change("singleuser.memory.limit", f"{FULL_COURSE_PEAK_MIB}M"), "below the full course"),
         (change("singleuser.memory.limit", "4G"), "above"),
-        (change("singleuser.memory.guarantee", "3G"), "memory guarantee"),
+        (change("singleuser.memory.guarantee", "4G"), "memory guarantee"),
         (change("singleuser.cpu.guarantee", 4), "cpu guarantee"),
         (change("cull.enabled", False), "culling"),
         (change("cull.timeout", 0), "culling"),
