@@ -67,7 +67,8 @@ test: setup  ## every test session CI runs (noxfile.py), two at a time; one: .ve
 session-%:
 	@started=$$SECONDS; \
 	$(NOX) --session $* 2>&1 | sed -u 's/^/[$*] /'; code=$${PIPESTATUS[0]}; \
-	cpu=$$(times | tail -1 | tr -d s | awk '{split($$1, u, "m"); split($$2, k, "m"); printf "%d", u[1] * 60 + u[2] + k[1] * 60 + k[2]}'); \
+	times > $(TEST_LOG)/$*.times; \
+	cpu=$$(tail -1 $(TEST_LOG)/$*.times | tr -d s | awk '{split($$1, u, "m"); split($$2, k, "m"); printf "%d", u[1] * 60 + u[2] + k[1] * 60 + k[2]}'); \
 	line=$$(printf '%-18s %5d s  %-6s  CPU %5d s  (load average %s)' $* $$((SECONDS - started)) \
 	  $$([ $$code -eq 0 ] && echo passed || echo FAILED) $$cpu "$$(cut -d' ' -f1-3 /proc/loadavg)"); \
 	echo "== $$line"; echo "   $$line" > $(TEST_LOG)/$*.line; \
@@ -77,4 +78,4 @@ lint: setup  ## ruff over the package, the tools, the tests and the lessons
 	$(NOX) --session lint
 
 clean:  ## remove build outputs (keeps .venv)
-	rm -rf build book/_build .nox
+	rm -rf build book/_build

@@ -26,6 +26,9 @@ from course_tools.project import BACKENDS, NOTEBOOK_DIR, PROJECT_ROOT, lessons
 import nox
 
 nox.options.default_venv_backend = "uv"
+# Its environments go under build/, with everything else the course produces (and which the
+# book build and git leave alone).
+nox.options.envdir = "build/nox"
 nox.options.error_on_missing_interpreters = True
 # The sessions `make test` and CI run; `make test` starts them in the order they are declared
 # below, longest first, so that two running at a time end close together.
