@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from pathlib import Path
 
 from course_tools.course import FAST_PARAMETERS
 from course_tools.project import BACKENDS, NOTEBOOK_DIR, PROJECT_ROOT, lessons
+from course_tools.uv import configure_uv
 
 import nox
 
@@ -63,34 +62,7 @@ SHOW_VERSIONS = (
 FORMATTED = ("course_utils", "course_tools", "tests", "noxfile.py")
 
 
-def uv_like_pip() -> None:
-    """uv ignores pip's configuration: hand it the same indexes, links and certificates, and
-    let it find the Pythons pyenv installed (its shims answer only for the versions made
-    current). Nothing is downloaded but packages."""
-    settings = {}
-    listed = subprocess.run(
-        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True
-    ).stdout
-    for line in listed.splitlines():
-        key, _, value = line.partition("=")
-        settings[key.rsplit(".", 1)[-1]] = value.strip("'\"")
-    for name, variable in [
-        ("index-url", "UV_INDEX_URL"),
-        ("extra-index-url", "UV_EXTRA_INDEX_URL"),
-        ("find-links", "UV_FIND_LINKS"),
-        ("cert", "SSL_CERT_FILE"),
-    ]:
-        value = os.environ.get(f"PIP_{name.upper().replace('-', '_')}") or settings.get(name)
-        if value and variable not in os.environ:
-            os.environ[variable] = value.replace(" ", ",") if name == "find-links" else value
-    os.environ.setdefault("UV_INDEX_STRATEGY", "unsafe-best-match")  # as pip: every index alike
-    os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
-    if shutil.which("pyenv") and "PYENV_VERSION" not in os.environ:
-        versions = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True)
-        os.environ["PYENV_VERSION"] = ":".join(versions.stdout.split())
-
-
-uv_like_pip()
+configure_uv()  # uv with pip's indexes, and pyenv's Pythons (course_tools/uv.py)
 
 
 @contextmanager
