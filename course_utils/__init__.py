@@ -18,7 +18,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # EPYC the course is measured on, its own kernels train the seed network with a third more
 # work (34.7 against 25.6 CPU-seconds an epoch). Set TF_ENABLE_ONEDNN_OPTS=0 to compare.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+#: Set where KERAS_BACKEND holds the course's default, not a backend the user chose; the
+#: lessons' kernels that the course's tools start inherit both.
+DEFAULT_BACKEND_MARK = "COURSE_UTILS_DEFAULT_BACKEND"
+if not os.environ.get("KERAS_BACKEND"):
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+    os.environ[DEFAULT_BACKEND_MARK] = "1"
+#: The backend the user chose, or None: lesson 9 switches to JAX where no one chose one
+#: (course_utils.devices).
+KERAS_BACKEND_CHOSEN = None if os.environ.get(DEFAULT_BACKEND_MARK) else os.environ["KERAS_BACKEND"]
 
 
 def _import_tensorflow_quietly() -> None:
@@ -66,6 +74,6 @@ from course_utils import workarounds  # noqa: E402 - after TensorFlow's quiet st
 workarounds.apply_all()
 
 __all__ = [
-    "checks", "data", "drawing", "environment", "models", "paths", "plotting", "results",
+    "checks", "data", "devices", "drawing", "environment", "models", "paths", "plotting", "results",
     "workarounds",
 ]  # fmt: skip

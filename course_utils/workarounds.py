@@ -183,6 +183,33 @@ def batched_affine_transform(
     return moved.permute(0, 2, 3, 1) if channels_last else moved
 
 
+def one_step_at_a_time() -> Any:
+    """A Keras callback that makes each training, evaluation or prediction step finish before
+    the next one starts, for models spread over several virtual CPU devices on JAX (lesson 9).
+
+    JAX dispatches steps without waiting for them. With the batch split over four virtual
+    CPU devices on a 2-core machine (JAX 0.6 to 0.10, measured; 0.4.30 did not), one device
+    can run a step ahead of the others; its all-reduce then waits for devices that wait in
+    turn for it, until XLA gives up ("Expected 4 threads to join the rendezvous, but only 3
+    of them arrived") and aborts the whole process. Keras waits for each step when a callback
+    wants every batch's logs, as this one says it does (it does nothing with them). Real
+    GPUs and TPUs each run their own steps and do not need it.
+    """
+    import keras
+
+    class OneStepAtATime(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            pass
+
+        def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            pass
+
+        def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            pass
+
+    return OneStepAtATime()
+
+
 def apply_all() -> None:
     """Apply every workaround that concerns the backend Keras runs on."""
     keep_tensorflow_out()

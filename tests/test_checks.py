@@ -612,6 +612,51 @@ FOOLS_ONLY_THE_SEED = Case(
     unanswered=(None, None),
 )
 
+# --- lesson 9 ------------------------------------------------------------------------------
+
+SLICE_SIZES = [22, 21, 21]  # np.array_split of a batch of 64 over three devices
+SLICE_GRADIENTS = RNG.normal(size=(3, 784, 10)).astype(np.float32)
+WEIGHTED = np.tensordot(np.array(SLICE_SIZES, dtype=float), SLICE_GRADIENTS, axes=1) / 64
+COMBINED_GRADIENT = Case(
+    lambda answer: checks.check_combined_gradient(answer, SLICE_GRADIENTS, SLICE_SIZES),
+    {
+        "weighted sum": WEIGHTED,
+        "float32": WEIGHTED.astype(np.float32),
+        "np.average": np.average(SLICE_GRADIENTS, axis=0, weights=SLICE_SIZES),
+        "nested lists": WEIGHTED.tolist(),
+    },
+    {
+        "plain mean": (SLICE_GRADIENTS.mean(axis=0), "different numbers of rows"),
+        "sum of means": (SLICE_GRADIENTS.sum(axis=0), "far too large"),
+        "not divided": (WEIGHTED * 64, "divide by the rows"),
+        "one slice": (SLICE_GRADIENTS[0], "Hint"),
+        "transposed": (WEIGHTED.T, "shape (784, 10)"),
+        "a number": (float(WEIGHTED.mean()), "shape (784, 10)"),
+        "text": ("gradient", "shape (784, 10)"),
+    },
+)
+SCALED_TRAINING = Case(
+    lambda answer: checks.check_scaled_training(*answer, 8, 64, 0.001),
+    {
+        "int and float": (512, 0.008),
+        "numpy": (np.int64(512), np.float32(0.008)),
+        "written as a product": (8 * 64, 0.001 * 8),
+        "float batch": (512.0, 8e-3),
+    },
+    {
+        "one device's batch": ((64, 0.008), "one device's batch"),
+        "the device count": ((8, 0.008), "number of devices"),
+        "another batch": ((256, 0.004), "global batch counts them all"),
+        "the same rate": ((512, 0.001), "scale the rate"),
+        "scaled down": ((512, 0.000125), "the wrong way"),
+        "times the batch": ((512, 0.512), "linear scaling rule"),
+        "a negative rate": ((512, -0.008), "positive number"),
+        "text": (("512", 0.008), "whole number"),
+    },
+    ("512", "0.008"),
+    unanswered=(None, None),
+)
+
 CASES = {
     "digit_count": DIGIT_COUNT, "digit_selection": DIGIT_SELECTION,
     "preprocessed": PREPROCESSED, "rescaling_experiment": RESCALING,
@@ -621,6 +666,7 @@ CASES = {
     "first_index_of": FIRST_INDEX, "pooled_maps": POOLED_MAPS,
     "parameter_count": PARAMETER_COUNT, "augmentation_too_far": TOO_FAR,
     "centre_of_mass": CENTRE_OF_MASS, "fools_only_the_seed": FOOLS_ONLY_THE_SEED,
+    "combined_gradient": COMBINED_GRADIENT, "scaled_training": SCALED_TRAINING,
 }  # fmt: skip
 RIGHT_ANSWERS = [
     pytest.param(name, answer, id=f"{name}: {form}")

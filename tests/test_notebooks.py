@@ -11,6 +11,7 @@ from pathlib import Path
 from course_tools import course, project
 from course_tools.pairs import pair_problem
 from course_tools.project import NOTEBOOK_DIR
+from course_utils import DEFAULT_BACKEND_MARK
 
 import jupytext
 import nbformat
@@ -24,7 +25,7 @@ LESSONS = project.lessons(suffix=".ipynb")
 FAST = course.FAST_PARAMETERS
 
 
-def test_there_are_eight_lessons_each_with_a_myst_source() -> None:
+def test_there_are_nine_lessons_each_with_a_myst_source() -> None:
     assert [path.stem for path in LESSONS] == [
         "01_load_mnist",
         "02_prepare_data",
@@ -34,6 +35,7 @@ def test_there_are_eight_lessons_each_with_a_myst_source() -> None:
         "06_look_inside",
         "07_going_further",
         "08_your_handwriting",
+        "09_several_devices",
     ]
     sources = {path.stem for path in NOTEBOOK_DIR.glob("*.md")}
     assert sources == {path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")}
@@ -72,6 +74,7 @@ def fast_course(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_BUILD_DIR", str(build))
         patch.setenv("KERAS_BACKEND", backend)
+        patch.delenv(DEFAULT_BACKEND_MARK, raising=False)  # a backend chosen, not defaulted
         print(f"\nThe fast course on Keras's {backend} backend:")
         results = course.run_course(overrides=FAST)
     results["build"] = build
@@ -235,3 +238,24 @@ def test_lesson_8_reads_drawings_and_compares_two_networks(fast_course: dict) ->
     assert figures["seed_test_accuracy"] > 0.6 and figures["stronger_test_accuracy"] > 0.3
     assert figures["tricky_inputs"] == 8
     assert 0 <= figures["seed_fooled"] <= 8 and 0 <= figures["stronger_fooled"] <= 8
+
+
+def test_lesson_9_splits_each_batch_over_four_devices_on_jax(fast_course: dict) -> None:
+    """On JAX, the appendix trains on 4 virtual CPU devices, each given 16 rows of a batch of
+    64, and the model learns; on the other backends it says why it cannot and how to run it,
+    and its NumPy half (the gradients averaged by hand) still runs."""
+    run = _lesson(fast_course, "09_several_devices")
+    figures = run["figures"]
+    assert figures["gradient_difference"] < 1e-12
+    printed = json.dumps(
+        nbformat.read(fast_course["build"] / "course" / "09_several_devices.ipynb", 4).cells
+    )
+    if fast_course["backend"] != "jax":
+        assert figures["ran_distributed"] is False
+        assert "distributed cells below are skipped" in printed
+        return
+    assert figures["ran_distributed"] is True and figures["devices"] == 4
+    assert figures["rows_per_device"] == "16 16 16 16"
+    assert figures["dense_columns_per_device"] == 64  # model parallelism: 128 columns, 2 ways
+    assert figures["test_accuracy"] > 0.5
+    assert figures["distributed_step_ms"] > 0 and figures["one_device_step_ms"] > 0

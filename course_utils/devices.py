@@ -1,0 +1,81 @@
+"""Several devices for the appendix lesson (lesson 9): Keras's distribution API
+(``keras.distribution``) runs on the JAX backend, and on a machine without several GPUs JAX
+can split the processor into virtual CPU devices, so that data parallelism runs anywhere.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from typing import Any
+
+#: The flag that makes JAX show the processor as that many CPU devices (read once, when JAX
+#: first looks for its devices).
+DEVICE_COUNT_FLAG = "--xla_force_host_platform_device_count"
+
+RESTART = "Kernel > Restart Kernel (Runtime > Restart session on Colab), then run the lesson again"
+
+
+def _backend_chosen_by_the_user() -> str | None:
+    """The backend KERAS_BACKEND named before ``course_utils`` gave it its default."""
+    import course_utils
+
+    return course_utils.KERAS_BACKEND_CHOSEN
+
+
+def use_jax_devices(count: int = 4) -> list[Any] | None:
+    """Switch this kernel's Keras to the JAX backend with ``count`` virtual CPU devices (or the
+    GPUs or TPU cores JAX finds, where there are several) and return them; where that cannot
+    be done, print why and what to do, and return None.
+
+    Keras 3's distribution API runs on JAX only. Where the user chose another backend
+    (KERAS_BACKEND), it is left alone; where no backend was chosen, the course's default
+    (TensorFlow) is swapped for JAX before anything in this kernel has used Keras.
+    """
+    chosen = _backend_chosen_by_the_user()
+    if chosen not in (None, "jax"):
+        print(
+            f"This kernel runs Keras on the {chosen} backend (KERAS_BACKEND={chosen}), and "
+            "Keras's distribution API runs on JAX only, so the distributed cells below are "
+            "skipped. To run them, start Jupyter with KERAS_BACKEND=jax (or unset it), then "
+            "open this lesson again. Everything before them runs here."
+        )
+        return None
+    if importlib.util.find_spec("jax") is None:
+        print(
+            "JAX is not installed in this environment, and Keras's distribution API needs "
+            "it, so the distributed cells below are skipped. To run them: `%pip install jax` "
+            f"in a cell, then {RESTART}."
+        )
+        return None
+    flags = os.environ.get("XLA_FLAGS", "")
+    if DEVICE_COUNT_FLAG not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {DEVICE_COUNT_FLAG}={count}".strip()
+
+    import keras
+
+    if keras.backend.backend() != "jax":
+        with warnings.catch_warnings():  # nothing in this kernel has used Keras yet
+            warnings.filterwarnings("ignore", "Using `keras.config.set_backend`")
+            keras.config.set_backend("jax")
+        from course_utils import workarounds
+
+        workarounds.apply_all()
+    import jax
+
+    devices = jax.devices()
+    if len(devices) == 1 and devices[0].platform == "cpu":
+        print(
+            "JAX started with one CPU device before this lesson could ask for "
+            f"{count} (something used it first), so the distributed cells below are skipped. "
+            f"{RESTART}."
+        )
+        return None
+    return devices
+
+
+def describe(devices: list[Any]) -> str:
+    """One line: how many devices, of which kind (``4 devices: cpu:0, cpu:1, ...``)."""
+    names = ", ".join(f"{device.platform}:{device.id}" for device in devices)
+    return f"{len(devices)} devices: {names}"
