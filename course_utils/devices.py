@@ -25,9 +25,9 @@ def _backend_chosen_by_the_user() -> str | None:
 
 
 def use_jax_devices(count: int = 4) -> list[Any] | None:
-    """Switch this kernel's Keras to the JAX backend with ``count`` virtual CPU devices (or the
-    GPUs or TPU cores JAX finds, where there are several) and return them; where that cannot
-    be done, print why and what to do, and return None.
+    """Switch this kernel's Keras to the JAX backend and return ``count`` devices: GPUs or TPU
+    cores where JAX finds that many, else virtual CPU devices (on Colab's single GPU too);
+    where that cannot be done, print why and what to do, and return None.
 
     Keras 3's distribution API runs on JAX only. Where the user chose another backend
     (KERAS_BACKEND), it is left alone; where no backend was chosen, the course's default
@@ -64,15 +64,18 @@ def use_jax_devices(count: int = 4) -> list[Any] | None:
         workarounds.apply_all()
     import jax
 
-    devices = jax.devices()
-    if len(devices) == 1 and devices[0].platform == "cpu":
+    accelerators = [device for device in jax.devices() if device.platform != "cpu"]
+    if len(accelerators) >= count:  # several GPUs, or a TPU's cores
+        return accelerators[:count]
+    processors = jax.devices("cpu")
+    if len(processors) < count:
         print(
-            "JAX started with one CPU device before this lesson could ask for "
-            f"{count} (something used it first), so the distributed cells below are skipped. "
-            f"{RESTART}."
+            f"JAX started with {len(processors)} CPU device(s) before this lesson could ask "
+            f"for {count} (something used it first), so the distributed cells below are "
+            f"skipped. {RESTART}."
         )
         return None
-    return devices
+    return processors[:count]
 
 
 def describe(devices: list[Any]) -> str:
