@@ -28,8 +28,15 @@ import yaml
 
 MARKER = "COURSE_PIP_SPEC"
 CODE_CELL = "```{code-cell} ipython3"
-#: The book hides the cell: a reader of the site has nothing to install.
-TAGS = ":tags: [remove-cell]"
+#: Folded at every door, so that a student's first sight of a lesson is its title line, not
+#: the installer's code: JupyterLab (and so Binder and a hub) hides the source, Colab shows the
+#: ``@title`` line of a form, and the book leaves the cell out (a reader has nothing to install).
+OPTIONS = """---
+cellView: form
+jupyter:
+  source_hidden: true
+tags: [remove-cell]
+---"""
 
 
 def book_config() -> dict:
@@ -62,7 +69,7 @@ def python_range() -> str:
 def cell_source() -> str:
     """The cell's code, the same in every lesson."""
     return f"""\
-# Colab or any fresh environment: install the course's helpers if they are missing.
+# @title Set-up: installs the course's helpers if they are missing (on Colab, say)
 try:
     import course_utils  # noqa: F401
 except ModuleNotFoundError as missing:
@@ -95,7 +102,7 @@ except ModuleNotFoundError as missing:
 
 
 def _myst_cell() -> str:
-    return f"{CODE_CELL}\n{TAGS}\n\n{cell_source()}\n```\n"
+    return f"{CODE_CELL}\n{OPTIONS}\n{cell_source()}\n```\n"
 
 
 def with_install_cell(text: str) -> str:
@@ -112,7 +119,8 @@ def first_code_cell(text: str) -> str:
     match = re.search(r"```\{code-cell\} ipython3\n(.*?)```\n", text, flags=re.S)
     if match is None:
         raise ValueError("the lesson has no code cell")
-    lines = match.group(1).splitlines()
+    code = re.sub(r"\A---\n.*?\n---\n", "", match.group(1), flags=re.S)  # its options
+    lines = code.splitlines()
     while lines and (lines[0].startswith(":") or not lines[0].strip()):
         lines.pop(0)
     return "\n".join(lines).strip()

@@ -69,15 +69,37 @@ def train_seed_cnn(
 
 
 class ModelFileError(Exception):
-    """A saved model that cannot be used: missing, unreadable, unsafe or of the wrong shape."""
+    """A saved model that cannot be used: missing, unreadable, unsafe, of the wrong shape, or
+    with weights that are not numbers."""
+
+
+#: What to do about a network whose weights are not finite numbers.
+DIVERGED_ADVICE = (
+    "its weights are not all finite numbers (NaN or infinity): the training that made it "
+    "diverged. Train it again; if that happens again, lower the learning rate (for example "
+    "keras.optimizers.Adam(learning_rate=0.0001)) and check that the images are rescaled to [0, 1]"
+)
+
+
+def non_finite_weights(model: keras.Model) -> int:
+    """How many of ``model``'s weight arrays hold a NaN or an infinity (0 for a sound model)."""
+    return sum(not np.isfinite(weights).all() for weights in model.get_weights())
 
 
 def save_model(model: keras.Model, path: Path | None = None) -> Path | None:
     """Save ``model`` to ``path`` (default :func:`trained_model_path`) without ever leaving a
     half-written file: it is written beside the target, then moved into place. Return the
     path; if it cannot be saved (a read-only disk, a folder in the way, a full disk), warn
-    once, saying where and why, and return None: the trained model itself is not lost."""
+    once, saying where and why, and return None: the trained model itself is not lost.
+
+    A model whose weights are not finite (a diverged training) is never saved: it warns what
+    happened and what to do, and returns None, so that no later lesson loads it."""
     path = Path(path or trained_model_path())
+    if non_finite_weights(model):
+        warnings.warn(
+            f"The model was not saved to {path}: {DIVERGED_ADVICE}.", RuntimeWarning, stacklevel=2
+        )
+        return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
@@ -100,8 +122,9 @@ def load_saved_model(
     path: Path | None = None, input_shape: tuple[int, ...] = (28, 28, 1), classes: int = 10
 ) -> keras.Model:
     """Load a model the course saved, in Keras's safe mode (a file that carries code is
-    refused), and check that it takes ``input_shape`` images and gives ``classes`` outputs.
-    Raise :class:`ModelFileError`, saying what is wrong with the file, otherwise."""
+    refused), and check that it takes ``input_shape`` images and gives ``classes`` outputs,
+    and that its weights are finite numbers. Raise :class:`ModelFileError`, saying what is
+    wrong with the file, otherwise."""
     path = Path(path or trained_model_path())
     if path.is_dir():
         raise ModelFileError(f"{path} is a folder, not a model file")
@@ -128,6 +151,8 @@ def load_saved_model(
             f"{path} holds a network for inputs of shape {found_input} with {found_output} "
             f"outputs; this lesson needs inputs of shape {tuple(input_shape)} and {classes} outputs"
         )
+    if non_finite_weights(model):
+        raise ModelFileError(f"{path} cannot be used: {DIVERGED_ADVICE}")
     return model
 
 

@@ -98,7 +98,8 @@ def plot_digits(
     titles: Sequence[str] | None = None,
 ) -> Figure:
     """A grid of digit images, each with its label above it when labels are given, or with
-    its own text when ``titles`` are given (one per image)."""
+    its own text when ``titles`` are given (one per image). Every image is drawn on one scale:
+    0 is white paper and the largest possible value (255 for raw pixels, else 1) black ink."""
     images = _images("images", images)
     if labels is not None:
         labels = _labels("labels", labels, len(images))
@@ -106,8 +107,9 @@ def plot_digits(
         raise ValueError(f"Got {len(images)} images but {len(titles)} titles.")
     texts = titles if titles is not None else labels
     figure, axes = _grid(len(images), columns, cell=2.5 if len(images) == 1 else 1.3)
+    darkest = 255 if np.max(images) > 1 else 1  # raw pixels (0-255) or rescaled ones (0-1)
     for index, (axis, image) in enumerate(zip(axes.flat, images, strict=False)):
-        axis.imshow(image, cmap=DIGIT_CMAP)
+        axis.imshow(image, cmap=DIGIT_CMAP, vmin=0, vmax=darkest)  # one scale for every digit
         if texts is not None:
             axis.set_title(str(texts[index]), fontsize=10 if titles is None else 8)
     figure.suptitle(title)

@@ -2,12 +2,20 @@
 checked against the lessons as the book build executes them: at their default parameters,
 the real course. A claim that a run no longer bears out fails here, so the prose is fixed
 (or the change undone) before a student reads something the cell beside it contradicts.
+
+Each claim is written so that it holds with a margin on every seed and processor, and each
+test checks the claim itself, not a looser one. To check the claims against other runs (other
+seeds, say), point COURSE_EXECUTED_LESSONS at a folder of executed lessons, such as the
+``course/`` folder of ``python -m course_tools.course --set seed=1``.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +29,14 @@ pytestmark = [pytest.mark.book, pytest.mark.newest]
 
 
 @pytest.fixture(scope="module")
-def executed(site: Path) -> dict[str, dict[str, Any]]:
-    """Each lesson as the book executed it: its report() figures and everything it printed."""
-    folder = site.parent / "jupyter_execute" / "notebooks"
+def executed(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
+    """Each lesson as the book executed it (or as COURSE_EXECUTED_LESSONS holds it): its
+    report() figures and everything it printed."""
+    chosen = os.environ.get("COURSE_EXECUTED_LESSONS")
+    if chosen:
+        folder = Path(chosen)
+    else:
+        folder = request.getfixturevalue("site").parent / "jupyter_execute" / "notebooks"
     lessons = {}
     for path in project.lessons(folder, ".ipynb"):
         notebook = json.loads(path.read_text())
@@ -71,15 +84,52 @@ def test_the_schedule_ends_where_its_docstring_says(executed: dict) -> None:
     assert "cosine down to 0.00004" in _prose("notebooks/07_going_further.md")
 
 
-def test_each_ingredient_is_measured_on_its_own(executed: dict) -> None:
+def test_each_ingredient_is_measured_on_its_own_with_its_noise(executed: dict) -> None:
+    """Lesson 7's table: one row per ingredient, each with its standard error on the 6,000
+    validation images, and a verdict on its change that agrees with the rule the lesson
+    states (inside the noise when no larger than 2 sqrt(se_above^2 + se_row^2)); the list
+    of rows inside the noise is the rows so judged, and the prose credits none by name."""
     printed = executed["07_going_further"]["printed"]
-    rows = re.findall(r"^(\S.*?) +validation accuracy (0\.\d{4})", printed, flags=re.M)
-    names = list(dict.fromkeys(name.strip() for name, _ in rows))  # once each, in order
-    assert names == [
+    rows = re.findall(
+        r"^(\S.*?) +validation accuracy (0\.\d{4}) ± (0\.\d{4}) +(.*)$", printed, flags=re.M
+    )
+    assert [name.strip() for name, *_ in rows] == [
         "seed network (lesson 4)", "new shape", "+ batch normalisation", "+ batches of 256",
         "+ learning-rate schedule", "+ data augmentation", "+ label smoothing",
         "+ shifted copies at test time",
     ]  # fmt: skip
+    assert "± is one standard error on 6,000 validation images." in printed
+    inside = []
+    for (_, before, se_before, _), (name, after, se_after, verdict) in pairwise(rows):
+        p = float(after)
+        assert float(se_after) == pytest.approx(math.sqrt(p * (1 - p) / 6_000), abs=1e-4)
+        change, judged = verdict.split(maxsplit=1)
+        assert float(change) == pytest.approx(float(after) - float(before), abs=2e-4)
+        noise = 2 * math.hypot(float(se_before), float(se_after))
+        if judged == "inside the noise":
+            inside.append(name.strip())
+            assert abs(float(change)) <= noise + 5e-4, (name, verdict)
+        else:
+            assert judged == ("a gain" if float(change) > 0 else "a loss") + " beyond the noise"
+            assert abs(float(change)) >= noise - 5e-4, (name, verdict)
+    listed = re.search(r"^Inside the noise \(.*?\): (.*)$", printed, flags=re.M)
+    assert listed is not None and listed[1] == (", ".join(inside) or "none"), listed
+    prose = _prose("notebooks/07_going_further.md")
+    assert "hundredths of a percent" not in prose and "is chosen on them" not in prose
+
+
+def test_pooling_before_batch_normalisation_is_a_different_network(executed: dict) -> None:
+    """Lesson 7: pooling commutes with the relu, not with a normalisation by the batch's
+    statistics; the cell prints both, and the prose says so."""
+    printed = executed["07_going_further"]["printed"]
+    assert re.search(r"^relu +pooled before or after: .*: the same network$", printed, re.M)
+    assert re.search(
+        r"^batch normalisation +pooled before or after: .*: a different network$", printed, re.M
+    )
+    prose = _prose("notebooks/07_going_further.md")
+    assert "is not the network that pools at the end" in prose
+    assert "the same as pooling at the end" not in prose
+    assert "pooling first makes a different network" in _prose("book/performance.md")
 
 
 def test_the_stronger_network_beats_the_seed_network_where_lesson_8_says(executed: dict) -> None:
@@ -90,6 +140,10 @@ def test_the_stronger_network_beats_the_seed_network_where_lesson_8_says(execute
 
 
 def test_what_fools_the_seed_network_is_what_lesson_8_says(executed: dict) -> None:
+    """The prose names what is read rightly and what fools the network, in words that hold
+    with a margin: the inputs named read rightly or wrongly with a probability far from the
+    line (the thin 7 and the European 1, read near it on some runs, are named by no claim),
+    and 'how sure it can be of a wrong answer' needs a wrong reading of 90% or more."""
     printed = executed["08_your_handwriting"]["printed"]
     readings = {
         name.strip(): (int(digit), int(percent))
@@ -97,12 +151,16 @@ def test_what_fools_the_seed_network_is_what_lesson_8_says(executed: dict) -> No
             r"^(\S.{0,21}?) +read as (\d) \( *(\d+)%\)", printed, flags=re.M
         )
     }
-    survived = {"thin 7": 7, "thick 7": 7, "crossed 7": 7, "European 1": 1}
-    fooled = {"off centre 7": 2, "7 turned 45 degrees": 2, "4 turned 90 degrees": 5}
-    for name, digit in {**survived, **fooled}.items():
+    survived = {"thick 7": 7, "crossed 7": 7, "slanted 1": 1}
+    fooled = {"off centre 7": 7, "7 turned 45 degrees": 7, "4 turned 90 degrees": 4}
+    for name, digit in survived.items():
         assert readings[name][0] == digit, (name, readings[name])
-    assert all(readings[name][1] >= 80 for name in fooled), readings
-    assert "each with a probability of 80% or more" in _prose("notebooks/08_your_handwriting.md")
+    for name, digit in fooled.items():
+        assert readings[name][0] != digit, (name, readings[name])
+    assert max(readings[name][1] for name in fooled) >= 90, readings
+    prose = _prose("notebooks/08_your_handwriting.md")
+    assert "such as a thick pen, a crossed 7 or a slanted 1, does not fool the network" in prose
+    assert "The digit moved into the corner and the turned digits do" in prose
 
 
 def test_mnist_is_roughly_balanced_as_lesson_1_says(executed: dict) -> None:
@@ -136,3 +194,47 @@ def test_the_appendix_trains_on_four_devices_and_the_gradients_agree(executed: d
     prose = _prose("notebooks/09_several_devices.md")
     assert "agree up to the rounding of floating-point numbers" in prose
     assert "cut into the same four slices of 16" in prose
+
+
+def test_lesson_3s_network_is_blind_to_the_last_two_rows_and_columns(executed: dict) -> None:
+    printed = executed["03_build_cnn"]["printed"]
+    assert "after the last pooling see rows and columns 0 to 25" in printed
+    assert "largest change of any output: 0.0\n" in printed
+    assert "The network is blind there, whatever its weights" in _prose("notebooks/03_build_cnn.md")
+
+
+def test_lesson_3s_same_padding_at_stride_2_is_one_zero_after(executed: dict) -> None:
+    printed = executed["03_build_cnn"]["printed"]
+    assert "zeros: 1 before, 1 after -> (14, 14), the same as Keras: False" in printed
+    assert "zeros: 0 before, 1 after -> (14, 14), the same as Keras: True" in printed
+
+
+def test_a_trained_networks_mean_loss_is_pulled_far_above_its_median(executed: dict) -> None:
+    figures = executed["04_train"]["figures"]
+    assert figures["training_mean_loss"] > 3 * figures["training_median_loss"], figures
+
+
+def test_the_cnn_tolerates_small_shifts_as_lesson_5_says(executed: dict) -> None:
+    """'only a little ahead' on plain digits; moved 2 pixels, the CNN 'still reads nearly all'
+    while the baseline 'loses a large part', a lead 'many times larger'; at 4 pixels the CNN
+    'loses a large part too'."""
+    figures = executed["05_evaluate"]["figures"]
+    plain_lead = figures["test_accuracy"] - figures["dense_test_accuracy"]
+    moved_lead = figures["cnn_moved_2_accuracy"] - figures["dense_moved_2_accuracy"]
+    assert 0 < plain_lead < 0.03, figures
+    assert figures["cnn_moved_2_accuracy"] >= 0.95 and figures["dense_moved_2_accuracy"] < 0.9
+    assert moved_lead > 4 * plain_lead, figures
+    assert figures["cnn_moved_4_accuracy"] < 0.85 < figures["cnn_moved_2_accuracy"], figures
+    assert figures["cnn_moved_4_accuracy"] > figures["dense_moved_4_accuracy"], figures
+    printed = executed["05_evaluate"]["printed"]
+    assert "The CNN is ahead at every shift: True" in printed
+
+
+def test_a_maps_background_is_its_filters_relu_bias(executed: dict) -> None:
+    assert "every background value is relu(bias): True" in executed["06_look_inside"]["printed"]
+
+
+def test_four_devices_learn_what_one_learns(executed: dict) -> None:
+    """'The weights differ only in the last digits a 32-bit number holds'."""
+    figures = executed["09_several_devices"]["figures"]
+    assert figures["one_device_weight_difference"] < 1e-5, figures

@@ -36,6 +36,9 @@ def test_every_lesson_starts_with_the_same_install_cell(ipynb: Path) -> None:
         f"{ipynb.name}: run `python -m course_tools.install_cell` to rewrite the first cell"
     )
     assert "remove-cell" in first.metadata.get("tags", []), "the book must hide the cell"
+    assert first.metadata.get("jupyter", {}).get("source_hidden") is True, "folded in JupyterLab"
+    assert first.metadata.get("cellView") == "form", "folded on Colab"
+    assert first.source.startswith("# @title "), "Colab shows one title line"
     assert install_cell.first_code_cell(ipynb.with_suffix(".md").read_text()) == first.source
 
 

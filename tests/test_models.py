@@ -154,3 +154,20 @@ def test_a_trained_model_that_cannot_be_saved_is_kept(tmp_path: Path, tiny_train
     (tmp_path / "a file").write_text("not a folder")
     with pytest.warns(RuntimeWarning, match="could not be saved"):
         assert models.save_model(model, blocked) is None
+
+
+def test_a_diverged_model_is_neither_saved_nor_loaded(tmp_path: Path, tiny_training_set) -> None:
+    """A training that diverged leaves NaN weights: lesson 4 must not save them, and a later
+    lesson must not use such a file (it trains a sound model instead)."""
+    diverged = models.build_seed_cnn()
+    diverged.set_weights([np.full_like(weights, np.nan) for weights in diverged.get_weights()])
+    path = tmp_path / "model.keras"
+    with pytest.warns(RuntimeWarning, match=r"not saved .*not all finite.*lower the learning rate"):
+        assert models.save_model(diverged, path) is None
+    assert list(tmp_path.iterdir()) == []
+    diverged.save(path)  # as an older course, or another tool, might have left it
+    with pytest.raises(models.ModelFileError, match="not all finite numbers .* diverged"):
+        models.load_saved_model(path)
+    retrained = models.load_or_train(*tiny_training_set, path=path, epochs=1)
+    assert models.non_finite_weights(retrained) == 0
+    assert models.non_finite_weights(models.load_saved_model(path)) == 0
