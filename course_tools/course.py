@@ -155,7 +155,9 @@ def announce_cell(nb_man: Any, cell_started: Any) -> None:
 @dataclass
 class LessonRun:
     """What one lesson's run produced, and what its kernel used: its peak resident memory in
-    MiB and its CPU seconds (None where the operating system does not say)."""
+    MiB (VmHWM, which counts the mapped libraries too), its peak anonymous memory in MiB (what
+    a container's memory limit charges and cannot reclaim: the figure that sizes a hub or
+    Binder pod) and its CPU seconds (None where the operating system does not say)."""
 
     lesson: str
     seconds: float
@@ -164,6 +166,7 @@ class LessonRun:
     error: str | None = None
     peak_memory_mib: float | None = None
     cpu_seconds: float | None = None
+    peak_anonymous_mib: float | None = None
 
 
 def process_usage(pid: int) -> tuple[float, float] | None:
@@ -182,17 +185,62 @@ def process_usage(pid: int) -> tuple[float, float] | None:
     return peak_kib / 1024, ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measuring_kernel_manager(usage: list[tuple[float, float]]) -> type:
-    """A Jupyter kernel manager that reads its kernel's usage (process_usage) into ``usage``
-    just before it shuts the kernel down, when the whole lesson has run."""
+def anonymous_mib(pid: int) -> float | None:
+    """Process ``pid``'s anonymous resident memory now (RssAnon), in MiB; None without it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = next((line for line in status.splitlines() if line.startswith("RssAnon:")), None)
+    return int(found.split()[1]) / 1024 if found else None
+
+
+class AnonymousPeak:
+    """The largest anonymous memory a process reaches, sampled every ``interval`` seconds on
+    a thread of its own. Linux keeps no high-water mark of it (VmHWM counts mapped files
+    too), so it is sampled: a peak shorter than the interval can be missed."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid, self.interval, self.peak = pid, interval, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while True:
+            now = anonymous_mib(self.pid)
+            if now is not None:
+                self.peak = max(self.peak or 0.0, now)
+            if self._stop.wait(self.interval):
+                return
+
+    def stop(self) -> float | None:
+        """Take a last sample, stop, and return the peak in MiB (None if never read)."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def measuring_kernel_manager(usage: list[tuple[float, ...]]) -> type:
+    """A Jupyter kernel manager that samples its kernel's anonymous memory while it runs
+    (AnonymousPeak), and reads its usage (process_usage) into ``usage`` just before it shuts
+    the kernel down, when the whole lesson has run: (VmHWM, CPU seconds, anonymous peak)."""
     from jupyter_client.manager import AsyncKernelManager
 
     class MeasuringKernelManager(AsyncKernelManager):
+        sampler: AnonymousPeak | None = None
+
+        async def start_kernel(self, **kwargs: Any) -> None:
+            await super().start_kernel(**kwargs)
+            pid = getattr(self.provisioner, "pid", None)
+            self.sampler = AnonymousPeak(pid) if pid else None
+
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             pid = getattr(self.provisioner, "pid", None)
             measured = process_usage(pid) if pid else None
+            peak = self.sampler.stop() if self.sampler else None
             if measured:
-                usage.append(measured)
+                usage.append((*measured, peak))
             await super().shutdown_kernel(now=now, restart=restart)
 
     return MeasuringKernelManager
@@ -215,7 +263,7 @@ def run_lesson(
     output = output_dir / notebook.name
     started = time.perf_counter()
     error = None
-    usage: list[tuple[float, float]] = []
+    usage: list[tuple[float, ...]] = []
     streaming = {}
     if console is not None:
         _register_progress_engine()
@@ -246,7 +294,12 @@ def run_lesson(
     figures = read_results(json.loads(output.read_text())) if output.exists() else {}
     run = LessonRun(notebook.stem, round(seconds, 1), parameters, figures, error)
     if usage:
-        run.peak_memory_mib, run.cpu_seconds = (round(value, 1) for value in usage[-1])
+        run.peak_memory_mib, run.cpu_seconds, anonymous = usage[-1]
+        run.peak_memory_mib, run.cpu_seconds = (
+            round(run.peak_memory_mib, 1),
+            round(run.cpu_seconds, 1),
+        )
+        run.peak_anonymous_mib = round(anonymous, 1) if anonymous is not None else None
     return run
 
 
@@ -297,12 +350,12 @@ def run_course(
     with atomic_write(results_file) as written:  # a reader never finds half of it
         written.write_text(json.dumps(results, indent=2) + "\n")
     print()
-    print(f"{'lesson':20} {'seconds':>8} {'CPU s':>7} {'peak MiB':>8}  key figure")
+    print(f"{'lesson':20} {'seconds':>8} {'CPU s':>7} {'peak MiB':>8} {'anon MiB':>8}  key figure")
     for run in runs:
-        cpu, peak = (f"{value:.0f}" if value is not None else "-" for value in
-                     (run.cpu_seconds, run.peak_memory_mib))  # fmt: skip
+        measured = (run.cpu_seconds, run.peak_memory_mib, run.peak_anonymous_mib)
+        cpu, peak, anonymous = (f"{value:.0f}" if value is not None else "-" for value in measured)
         figure = _key_figure(run) or run.error or ""
-        print(f"{run.lesson:20} {run.seconds:8.1f} {cpu:>7} {peak:>8}  {figure}")
+        print(f"{run.lesson:20} {run.seconds:8.1f} {cpu:>7} {peak:>8} {anonymous:>8}  {figure}")
     print(f"{'total':20} {total:8.1f}")
     print(f"\nExecuted notebooks in {output_dir}; figures in {results_file}")
     return results

@@ -109,3 +109,22 @@ def test_console_names_what_runs_in_its_still_running_lines() -> None:
         assert stream.getvalue() == "", "naming the step prints nothing by itself"
         time.sleep(0.5)
     assert "  Keras on jax: timing epochs, still running after " in stream.getvalue()
+
+
+def test_the_anonymous_peak_sees_memory_a_process_takes_and_gives_back() -> None:
+    """The kernels' anonymous memory (what a hub's limit charges) is sampled while they run:
+    a block allocated and freed between two of the caller's looks is still in the peak."""
+    import os
+
+    import numpy as np
+
+    before = course.anonymous_mib(os.getpid())
+    sampler = course.AnonymousPeak(os.getpid(), interval=0.01)
+    block = np.ones(64 * 2**20 // 8)  # 64 MiB, touched
+    time.sleep(0.2)
+    del block
+    peak = sampler.stop()
+    assert before is not None and peak is not None
+    assert peak >= before + 60, (before, peak)
+    assert course.anonymous_mib(os.getpid()) < peak
+    assert course.anonymous_mib(2**22 + 12345) is None  # no such process

@@ -107,6 +107,8 @@ def test_no_lesson_kernel_outgrows_the_memory_budget(fast_course: dict) -> None:
     change that doubles a lesson's memory fails here. Its CPU seconds are measured too."""
     for run in fast_course["lessons"]:
         assert run["peak_memory_mib"] is not None and run["cpu_seconds"] > 0, run
+        # what a container's limit charges: part of the resident peak, never all of it
+        assert 100 < run["peak_anonymous_mib"] < run["peak_memory_mib"], run
         assert run["peak_memory_mib"] <= project.FAST_COURSE_MEMORY_BUDGET_MIB, (
             f"lesson {run['lesson']}'s kernel peaked at {run['peak_memory_mib']:.0f} MiB, over "
             f"the budget of {project.FAST_COURSE_MEMORY_BUDGET_MIB} MiB"
