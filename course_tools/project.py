@@ -33,6 +33,12 @@ FULL_COURSE_PEAK_MIB = 2120
 #: single-user server, a terminal and nbgitpuller's git add to it (150 to 250 in all).
 #: A hub's memory limit is at least the peak above plus this (tests/test_hub.py).
 SERVER_OVERHEAD_MIB = 256
+#: The most disk a student's work takes, in MiB, beside the image: the repository that
+#: nbgitpuller copies (3), MNIST in Keras's cache (11), lessons 4 and 7's saved networks (3)
+#: and the executed lessons (2), measured on 2026-12-06 after the whole course, with room
+#: for the outputs students keep. The hub's ephemeral-storage guarantee covers it
+#: (tests/test_hub.py), and the fast course checks what it writes (tests/test_notebooks.py).
+STUDENT_WRITES_MIB = 64
 #: What a lesson's file name looks like: two digits, an underscore, a name.
 LESSON_PATTERN = "[0-9][0-9]_*"
 

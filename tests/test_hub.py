@@ -9,7 +9,12 @@ import copy
 import tomllib
 from collections.abc import Callable
 
-from course_tools.project import FULL_COURSE_PEAK_MIB, PROJECT_ROOT, SERVER_OVERHEAD_MIB
+from course_tools.project import (
+    FULL_COURSE_PEAK_MIB,
+    PROJECT_ROOT,
+    SERVER_OVERHEAD_MIB,
+    STUDENT_WRITES_MIB,
+)
 
 import pytest
 import yaml
@@ -23,6 +28,10 @@ VERSION = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"
 UNITS = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
 #: How far above the budget and the server a limit may go before it wastes the node's memory.
 HEADROOM_MIB = 1024
+#: Kubernetes quantities (ephemeral storage is passed to the pod as written): powers of 1024.
+KUBERNETES_UNITS = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "Ti": 1024 * 1024}
+#: The most disk a student may hold outside the volume: more would let one fill a node.
+DISK_LIMIT_MAX_MIB = 4 * 1024
 
 
 def mebibytes(value: int | float | str) -> float:
@@ -35,6 +44,14 @@ def mebibytes(value: int | float | str) -> float:
     if text[-1:] not in UNITS:
         raise ValueError(f"{value!r} is not a Z2JH memory value (a number and K, M, G or T)")
     return float(text[:-1]) * UNITS[text[-1]]
+
+
+def kubernetes_mebibytes(value: str) -> float:
+    """A Kubernetes quantity with a binary unit (Mi, Gi, ...) in MiB."""
+    text = str(value).strip()
+    if text[-2:] not in KUBERNETES_UNITS or not text[:-2].replace(".", "", 1).isdigit():
+        raise ValueError(f"{value!r} is not a Kubernetes quantity with Ki, Mi, Gi or Ti")
+    return float(text[:-2]) * KUBERNETES_UNITS[text[-2:]]
 
 
 def pushed_image() -> str:
@@ -61,6 +78,18 @@ def problems(config: dict) -> list[str]:
         found.append(f"memory limit {limit:g} MiB is over {HEADROOM_MIB} MiB above {needed}")
     if not 0 < guarantee <= limit:
         found.append(f"memory guarantee {guarantee:g} MiB is not within the limit {limit:g}")
+    extra = user.get("extraResource", {})
+    disk = [extra.get(kind, {}).get("ephemeral-storage") for kind in ("guarantees", "limits")]
+    if None in disk:
+        found.append("no ephemeral-storage guarantee and limit (singleuser.extraResource)")
+    else:
+        disk_guarantee, disk_limit = map(kubernetes_mebibytes, disk)
+        if not STUDENT_WRITES_MIB <= disk_guarantee <= disk_limit <= DISK_LIMIT_MAX_MIB:
+            found.append(
+                f"ephemeral-storage guarantee {disk_guarantee:g} MiB and limit {disk_limit:g} "
+                f"MiB are not within what a student writes ({STUDENT_WRITES_MIB} MiB) and "
+                f"{DISK_LIMIT_MAX_MIB} MiB"
+            )
     cpu_limit, cpu_guarantee = (float(user["cpu"][key]) for key in ("limit", "guarantee"))
     if not 0 < cpu_guarantee <= cpu_limit:
         found.append(f"cpu guarantee {cpu_guarantee:g} is not within the limit {cpu_limit:g}")
@@ -104,9 +133,12 @@ def change(path: str, value: object) -> Callable[[dict], None]:
         (change("singleuser.defaultUrl", "/tree"), "defaultUrl"),
         (change("singleuser.image.name", "jupyter/scipy-notebook"), "what CI pushes"),
         (change("singleuser.image.tag", "latest"), "release"),
+        (change("singleuser.extraResource", {}), "no ephemeral-storage"),
+        (change("singleuser.extraResource.limits.ephemeral-storage", "16Gi"), "ephemeral"),
+        (change("singleuser.extraResource.guarantees.ephemeral-storage", "16Mi"), "ephemeral"),
     ],
     ids=["limit-low", "limit-high", "guarantee", "cpu", "cull-off", "no-timeout", "url", "image",
-         "tag"],
+         "tag", "no-disk", "disk-high", "disk-low"],
 )  # fmt: skip
 def test_each_check_fails_a_broken_configuration(
     broken: Callable[[dict], None], expected: str

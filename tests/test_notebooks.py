@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 from course_tools import course, project
@@ -113,6 +114,25 @@ def test_no_lesson_kernel_outgrows_the_memory_budget(fast_course: dict) -> None:
             f"lesson {run['lesson']}'s kernel peaked at {run['peak_memory_mib']:.0f} MiB, over "
             f"the budget of {project.FAST_COURSE_MEMORY_BUDGET_MIB} MiB"
         )
+
+
+def test_what_a_student_writes_fits_the_hubs_disk_guarantee(fast_course: dict) -> None:
+    """What the course writes (the saved networks and executed lessons, in the build
+    folder), with MNIST and the repository a student's copy holds, stays within
+    project.STUDENT_WRITES_MIB, the hub's ephemeral-storage guarantee (tests/test_hub.py)."""
+    written = sum(path.stat().st_size for path in fast_course["build"].rglob("*") if path.is_file())
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=project.PROJECT_ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    repository = sum(
+        (project.PROJECT_ROOT / name.decode()).stat().st_size
+        for name in tracked
+        if name and (project.PROJECT_ROOT / name.decode()).is_file()
+    )
+    from course_utils.data import FILE_SIZE as mnist  # mnist.npz, byte-exact
+
+    total_mib = (written + repository + mnist) / 2**20
+    assert written > 0 and total_mib <= project.STUDENT_WRITES_MIB, total_mib
 
 
 def test_lessons_1_to_3_report_data_and_model_figures(fast_course: dict) -> None:
