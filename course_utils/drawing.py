@@ -21,11 +21,12 @@ without a front end too: ``pad.draw_strokes(...)`` or ``pad.set_image(...)``, th
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,13 @@ PEN_RANGE = (1.0, float(PAD_SIZE))
 POINT_SPACING = 1.0
 #: Points a drawing may hold after thinning: far more than any handwritten digit needs.
 MAX_POINTS = 5_000
+#: Strokes, and points before thinning, a drawing may hold: counted before any point is read,
+#: so that a drawing far too large is refused at once (a digit takes a few strokes).
+MAX_STROKES = 1_000
+MAX_RAW_POINTS = 100_000
+#: How far from the pad's corner a point may lie, in pad units: a thousand pads, farther than
+#: a pointer dragged across any screen. Beyond some 1e15 the pen's width is lost in rounding.
+COORDINATE_LIMIT = 1_000.0 * PAD_SIZE
 WEIGHTS_FORMAT = "course-cnn-weights/1"
 
 Strokes = Sequence[Sequence[Sequence[float]]]
@@ -69,24 +77,92 @@ EXAMPLE_STROKES: dict[str, list[list[list[float]]]] = {
 }
 
 
-def _validated_strokes(strokes: Any) -> list[np.ndarray]:
-    """The strokes as float arrays of shape (points, 2); a clear error for anything else."""
+def _shown(value: Any) -> str:
+    """``value`` as a message shows it: a huge whole number by its length, anything else by
+    its repr, cut to 30 characters."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
+    text = repr(value)
+    return text if len(text) <= 30 else f"{text[:29]}…"
+
+
+def _checked_points(strokes: Any) -> list[np.ndarray]:
+    """The strokes as float arrays of shape (points, 2), every coordinate a finite number
+    within COORDINATE_LIMIT; a clear ValueError for anything else. The strokes and points are
+    counted before any point is read, so a drawing far too large is refused at once."""
     if isinstance(strokes, (str, bytes)) or not isinstance(strokes, Sequence):
         raise ValueError(
             "strokes must be a list of strokes, each a list of (x, y) points, "
             f"e.g. [[(140, 40), (140, 240)]]; got {type(strokes).__name__}."
         )
-    arrays = []
+    if len(strokes) > MAX_STROKES:
+        raise ValueError(
+            f"the drawing has {len(strokes):,} strokes (more than {MAX_STROKES:,}): "
+            "clear the pad and draw the digit again."
+        )
+    total = 0
     for number, stroke in enumerate(strokes):
-        points = np.asarray(stroke, dtype=float)
-        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-            raise ValueError(
-                f"stroke {number} must be a non-empty list of (x, y) points; "
-                f"got an array of shape {points.shape}."
-            )
-        if not np.isfinite(points).all():
-            raise ValueError(f"stroke {number} has a point that is not a finite number.")
-        arrays.append(_thinned(points))
+        if isinstance(stroke, np.ndarray) and stroke.ndim != 2:
+            got = f"an array of shape {stroke.shape}"
+        elif isinstance(stroke, (str, bytes)) or not isinstance(stroke, (Sequence, np.ndarray)):
+            got = type(stroke).__name__
+        else:
+            total += len(stroke)
+            continue
+        raise ValueError(f"stroke {number} must be a non-empty list of (x, y) points; got {got}.")
+    if total > MAX_RAW_POINTS:
+        raise ValueError(
+            f"the drawing has {total:,} points (more than {MAX_RAW_POINTS:,}): "
+            "clear the pad and draw the digit again."
+        )
+    return [_points(number, stroke) for number, stroke in enumerate(strokes)]
+
+
+def _points(number: int, stroke: Any) -> np.ndarray:
+    """Stroke ``number`` as a float array of shape (points, 2), checked as _checked_points says."""
+    try:
+        points = np.asarray(stroke)
+    except (ValueError, TypeError, OverflowError):  # e.g. points of different lengths
+        raise ValueError(
+            f"stroke {number} must be a non-empty list of (x, y) points; some of its points "
+            "are not pairs of numbers."
+        ) from None
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(
+            f"stroke {number} must be a non-empty list of (x, y) points; "
+            f"got an array of shape {points.shape}."
+        )
+    if points.dtype.kind in "iuf":
+        values = points.astype(float)
+        inside = np.abs(values) <= COORDINATE_LIMIT  # False for NaN too
+        if inside.all():
+            return values
+        bad = float(values.flat[int(np.argmin(inside))])
+    else:  # text, None, booleans, whole numbers too large for numpy: show the first one
+        for bad in points.flat:
+            if not _is_coordinate(bad):
+                break
+        else:  # numbers of several kinds, all in range
+            return points.astype(float)
+    raise ValueError(
+        f"stroke {number} has a coordinate, {_shown(bad)}, that is not a finite number from "
+        f"{-COORDINATE_LIMIT:,.0f} to {COORDINATE_LIMIT:,.0f} pad units "
+        f"(the pad is {PAD_SIZE} units wide)."
+    )
+
+
+def _is_coordinate(value: Any) -> bool:
+    """Whether ``value`` is a number (not a bool) within COORDINATE_LIMIT of 0."""
+    number = isinstance(value, (int, float, np.integer, np.floating))
+    return number and not isinstance(value, bool) and abs(value) <= COORDINATE_LIMIT
+
+
+def _validated_strokes(strokes: Any) -> list[np.ndarray]:
+    """The strokes checked (see _checked_points) and thinned; a clear ValueError for anything
+    else."""
+    arrays = [_thinned(points) for points in _checked_points(strokes)]
     total = sum(len(points) for points in arrays)
     if total > MAX_POINTS:
         raise ValueError(
@@ -116,11 +192,13 @@ def _thinned(points: np.ndarray) -> np.ndarray:
 def _checked_pen(pen_width: Any) -> float:
     """The pen width as a float within PEN_RANGE, or a clear error."""
     low, high = PEN_RANGE
-    if isinstance(pen_width, bool) or not isinstance(pen_width, (int, float, np.number)):
-        raise ValueError(f"pen_width must be a number of pad units; got {pen_width!r}.")
-    if not low <= float(pen_width) <= high:
+    if isinstance(pen_width, bool) or not isinstance(
+        pen_width, (int, float, np.integer, np.floating)
+    ):
+        raise ValueError(f"pen_width must be a number of pad units; got {_shown(pen_width)}.")
+    if not low <= pen_width <= high:  # compared as it is: float() overflows on 10**400
         raise ValueError(
-            f"pen_width must be between {low:g} and {high:g} pad units; got {pen_width}."
+            f"pen_width must be between {low:g} and {high:g} pad units; got {_shown(pen_width)}."
         )
     return float(pen_width)
 
@@ -206,6 +284,11 @@ def preprocess_strokes(strokes: Strokes, pen_width: float = PEN_WIDTH) -> np.nda
     starts, ends = _segments(arrays)
     middle = FRAME / 2
     first = _render(starts, ends, radius, scale, box_centre, (middle, middle))
+    if not first.any():  # e.g. a long straight line drawn with a hairline pen
+        raise ValueError(
+            f"a pen {pen_width:g} pad units wide is too thin for this drawing: scaled down to "
+            f"{BOX} x {BOX} pixels, its ink falls between the pixels. Draw with a wider pen."
+        )
     mass_x, mass_y = centre_of_mass(first)
     target = (middle + (MASS_CENTRE - mass_x), middle + (MASS_CENTRE - mass_y))
     return _render(starts, ends, radius, scale, box_centre, target).astype(np.float32)
@@ -308,9 +391,9 @@ class DrawingPad(anywidget.AnyWidget):
                 "DrawingPad needs a trained Keras model, e.g. "
                 "DrawingPad(models.load_or_train(x_train, y_train))."
             )
-        super().__init__(**kwargs)
-        self.model = model
+        self.model = model  # before the traits: DrawingPad(model, pen_width=...) draws at once
         self._setting_image = False
+        super().__init__(**kwargs)
         self.on_msg(self._message)
         self._show(np.zeros((FRAME, FRAME), dtype=np.float32), predict=False)
 
@@ -334,18 +417,48 @@ class DrawingPad(anywidget.AnyWidget):
             raise traitlets.TraitError(str(refused)) from None
 
     def set_state(self, sync_data: dict) -> None:
-        """Take an update from the front end; if it is refused (a drawing or pen the pad
-        cannot use), keep the kernel's state and send it back, so that the pad in the browser
-        never shows a drawing next to the prediction of another."""
+        """Take an update from the front end, checked whole before anything changes (a
+        drawing of too many strokes or points is refused before any point is read). A refused
+        one (a drawing or pen the pad cannot use) leaves the pad as it was, which is sent
+        back, so that the pad in the browser never shows a drawing next to the prediction of
+        another."""
         try:
-            super().set_state(sync_data)
-        except (ValueError, traitlets.TraitError) as refused:
+            with self._kept_if_refused():
+                if "strokes" in sync_data:
+                    _checked_points(sync_data["strokes"])
+                if "pen_width" in sync_data:
+                    _checked_pen(sync_data["pen_width"])
+                super().set_state(sync_data)
+        except Exception as error:
             self.send_state()
-            warnings.warn(f"The drawing pad refused an update: {refused}", stacklevel=2)
+            if not isinstance(error, (ValueError, traitlets.TraitError)):
+                raise
+            warnings.warn(f"The drawing pad refused an update: {error}", stacklevel=2)
+
+    #: What the pad shows: all of it stays as it was when an update is refused.
+    _SHOWN = ("strokes", "pen_width", "from_code", "image", "probabilities", "prediction",
+              "feature_maps", "feature_map_shape")  # fmt: skip
+
+    @contextlib.contextmanager
+    def _kept_if_refused(self) -> Iterator[None]:
+        """Run the block; if it raises, put back what the pad showed before it (without
+        drawing it again), so that the drawing, the image and the prediction stay in step."""
+        last_good = {name: getattr(self, name) for name in self._SHOWN}
+        try:
+            yield
+        except BaseException:
+            self._setting_image = True
+            try:
+                for name, value in last_good.items():
+                    if getattr(self, name) != value:
+                        self.set_trait(name, value)
+            finally:
+                self._setting_image = False
+            raise
 
     @traitlets.observe("strokes", "pen_width")
     def _strokes_changed(self, change: dict) -> None:
-        if self._setting_image:
+        if self._setting_image:  # set_image, clear or a refused update: the image is set apart
             return
         self.from_code = False
         image = preprocess_strokes(self.strokes, self.pen_width)
@@ -369,7 +482,9 @@ class DrawingPad(anywidget.AnyWidget):
 
     def draw_strokes(self, strokes: Strokes) -> DrawingPad:
         """Draw ``strokes`` (pad coordinates, see the module's docstring) as if by hand."""
-        self.strokes = [points.tolist() for points in _validated_strokes(strokes)]
+        drawing = [points.tolist() for points in _validated_strokes(strokes)]
+        with self._kept_if_refused():
+            self.strokes = drawing
         return self
 
     def set_image(self, image: Any) -> DrawingPad:

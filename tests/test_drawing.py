@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from course_utils import drawing
@@ -49,6 +50,15 @@ def test_mnist_digits_have_their_centre_of_mass_where_the_pad_puts_it(mnist_1200
         ([[]], "stroke 0 must be a non-empty list"),
         ([[[1, 2, 3]]], "stroke 0 must be a non-empty list of"),
         ([[[1, float("nan")]]], "not a finite number"),
+        ([[[10**400, 1]]], "a whole number of about 401 digits, that is not a finite number"),
+        ([[[1e200, 1e200]]], r"1e\+200, that is not a finite number from -280,000 to 280,000"),
+        ([[["140", 40]]], "'140', that is not a finite number"),
+        ([[[None, 40]]], "None, that is not a finite number"),
+        ([[[True, False]]], "True, that is not a finite number"),
+        ([[[1, 2], [3]]], "stroke 0 must be a non-empty list of .* not pairs of numbers"),
+        ([[[1, 2]], 7], "stroke 1 must be a non-empty list of .*; got int"),
+        ([[[1, 2]]] * 1_001, "1,001 strokes \\(more than 1,000\\)"),
+        ([[[1, 2]] * 1_000] * 101, "101,000 points \\(more than 100,000\\)"),
     ],
 )
 def test_bad_strokes_get_a_clear_error(strokes: object, message: str) -> None:
@@ -167,6 +177,117 @@ def test_as_image_refuses_grey_levels_it_would_have_to_guess() -> None:
         drawing.as_image(digit)
     whole = np.where(digit > 0, 200, 0)  # whole numbers up to 255: MNIST's grey levels
     np.testing.assert_allclose(drawing.as_image(whole), whole / 255, rtol=1e-6)
+
+
+def _fixed_model(batch: np.ndarray, training: bool = False) -> np.ndarray:
+    """A stand-in network (no training needed): the same ten probabilities for any image."""
+    return np.full((len(batch), 10), 0.1)
+
+
+#: What the pad shows; a refused update leaves all of it as it was.
+SHOWN = ("strokes", "pen_width", "from_code", "image", "probabilities", "prediction",
+         "feature_maps", "feature_map_shape")  # fmt: skip
+
+
+def _shown(pad: drawing.DrawingPad) -> dict:
+    return {name: getattr(pad, name) for name in SHOWN}
+
+
+@pytest.mark.parametrize(
+    "update, message",
+    [
+        ({"strokes": [[[10**400, 1]]]}, "a whole number of about 401 digits"),  # OverflowError
+        ({"strokes": [[[1e200, 1e200]]]}, r"1e\+200, that is not a finite"),  # ZeroDivisionError
+        ({"strokes": [[[1e200, 5], [1e200, 9]]]}, r"1e\+200, that is not a finite"),
+        ({"strokes": [[[-1e308, 0], [1e308, 0]]]}, r"-1e\+308, that is not a finite"),
+        ({"strokes": [[["140", 40]]]}, "'140', that is not a finite number"),
+        ({"pen_width": 10**400}, "pen_width must be between 1 and 280 pad units; got a whole"),
+        (  # a good drawing with a bad pen: refused whole
+            {"strokes": drawing.EXAMPLE_STROKES["zero"], "pen_width": float("inf")},
+            "pen_width must be between 1 and 280",
+        ),
+        (  # each good alone, but together no ink reaches a pixel
+            {"strokes": [[[0, 140], [280, 140]]], "pen_width": 2.0},
+            "a pen 2 pad units wide is too thin for this drawing",
+        ),
+    ],
+)
+def test_a_bad_update_is_refused_whole_and_the_pad_keeps_its_last_good_state(
+    update: dict, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pad = drawing.DrawingPad(_fixed_model).draw_strokes(drawing.EXAMPLE_STROKES["seven"])
+    before = _shown(pad)
+    sent = []
+    monkeypatch.setattr(pad, "send_state", lambda key=None: sent.append(key))
+    with pytest.warns(UserWarning, match=f"The drawing pad refused an update: .*{message}"):
+        pad.set_state(update)
+    assert _shown(pad) == before and sent[-1] is None, "the browser is sent all the state back"
+    expected = drawing.preprocess_strokes(pad.strokes, pad.pen_width)
+    np.testing.assert_allclose(pad.image_array, expected, atol=1e-6)  # still in step
+
+
+class _UnreadStroke(Sequence):
+    """A stroke of ``length`` points that fails the test when any of them is read."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: object) -> list[float]:
+        raise AssertionError("a point was read before the drawing was refused")
+
+
+@pytest.mark.parametrize(
+    "strokes, message",
+    [
+        ([_UnreadStroke(1_000)] * 5_000, "5,000 strokes \\(more than 1,000\\)"),
+        ([[[140.0, 40.0]] * 1_000] * 5_000, "5,000 strokes \\(more than 1,000\\)"),
+        ([_UnreadStroke(1_000)] * 500, "500,000 points \\(more than 100,000\\)"),
+    ],
+)
+def test_a_huge_drawing_is_refused_before_any_point_is_read(
+    strokes: list, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5,000 strokes of 1,000 points kept the kernel busy 20 s before they were refused: now
+    the strokes and points are counted first, and no point is read (nor thinned)."""
+    pad = drawing.DrawingPad(_fixed_model).draw_strokes(drawing.EXAMPLE_STROKES["seven"])
+    before = _shown(pad)
+
+    def thinned(points: np.ndarray) -> np.ndarray:
+        raise AssertionError("a stroke was thinned before the drawing was refused")
+
+    monkeypatch.setattr(drawing, "_thinned", thinned)
+    monkeypatch.setattr(pad, "send_state", lambda *args, **kwargs: None)
+    started = time.perf_counter()
+    with pytest.warns(UserWarning, match=f"The drawing pad refused an update: .*{message}"):
+        pad.set_state({"strokes": strokes})
+    assert time.perf_counter() - started < 2, "refused at once (counting takes milliseconds)"
+    assert _shown(pad) == before
+
+
+def test_the_pad_keeps_its_last_good_state_when_drawing_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not only a refused message: whatever fails on the way (the network, a pen too thin
+    for a drawing from code) leaves the drawing, the image and the prediction in step."""
+    pad = drawing.DrawingPad(_fixed_model, pen_width=2.0)
+    pad.draw_strokes(drawing.EXAMPLE_STROKES["seven"])
+    before = _shown(pad)
+    with pytest.raises(ValueError, match="a pen 2 pad units wide is too thin for this drawing"):
+        pad.draw_strokes([[[0, 140], [280, 140]]])  # a hairline across the pad: no ink left
+    assert _shown(pad) == before
+
+    def broken(batch: np.ndarray, training: bool = False) -> np.ndarray:
+        raise RuntimeError("the network failed")
+
+    monkeypatch.setattr(pad, "model", broken)
+    sent = []
+    monkeypatch.setattr(pad, "send_state", lambda key=None: sent.append(key))
+    with pytest.raises(RuntimeError, match="the network failed"):
+        pad.set_state({"strokes": drawing.EXAMPLE_STROKES["zero"]})
+    assert _shown(pad) == before and sent[-1] is None
 
 
 def test_a_refused_update_from_the_browser_leaves_the_pad_as_it_was(
