@@ -14,7 +14,7 @@ TEST_LOG := build/test-sessions
 # bash, for the pipelines of `make test` (PIPESTATUS)
 SHELL := bash
 
-.PHONY: help setup data lab course student book bench test lint clean
+.PHONY: help setup data lab course student book bench test lint lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ session-%:
 
 lint: setup  ## ruff over the package, the tools, the tests and the lessons
 	$(NOX) --session lint
+
+lock: setup  ## re-resolve requirements-image.txt, the image's and Binder's pins (UPGRADE=1: newest)
+	$(PY) -m course_tools.lock $(if $(UPGRADE),--upgrade)
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build book/_build

