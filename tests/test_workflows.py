@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from course_tools.project import PROJECT_ROOT
@@ -100,6 +101,44 @@ def test_the_image_workflow_builds_with_repo2docker_and_pushes_the_hub_image() -
     assert "github.ref_name" in inputs["ADDITIONAL_TAG"]  # a release tag tags the image too
     pushes = workflow[True]["push"]  # PyYAML reads the key `on` as True
     assert pushes["branches"] == ["main"] and pushes["tags"] == ["v*"]
+
+
+def release_guard(tmp_path: Path, tag: str, image_exists: bool) -> subprocess.CompletedProcess:
+    """image.yml's guard step, run by bash in the project with a stand-in `docker` (whose
+    `manifest inspect` finds the image when ``image_exists``) for the pushed ``tag``."""
+    workflow = yaml.safe_load((WORKFLOWS / "image.yml").read_text())
+    (step,) = [
+        step
+        for step in workflow["jobs"]["image"]["steps"]
+        if step.get("if") == "github.ref_type == 'tag'"
+    ]
+    tools = tmp_path / "bin"
+    tools.mkdir(exist_ok=True)
+    found = "0" if image_exists else "1"
+    docker = f'[ "$1" = manifest ] && exit {found}; exit 0'
+    (tools / "docker").write_text(f"#!/bin/sh\n{docker}\n")
+    (tools / "docker").chmod(0o755)
+    environment = {
+        **step["env"], "TAG": tag, "GH_TOKEN": "token", "ACTOR": "someone",
+        "PATH": f"{tools}:/usr/bin:/bin",
+    }  # fmt: skip
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=PROJECT_ROOT, env=environment,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_a_release_image_is_built_once_from_the_version_it_names(tmp_path: Path) -> None:
+    """A term's hub pins the release tag (hub/config.yaml): the workflow builds a tag only
+    when it is pyproject's version and its image does not exist yet, so it never changes."""
+    version = (
+        "v" + tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    )
+    assert release_guard(tmp_path, version, image_exists=False).returncode == 0
+    again = release_guard(tmp_path, version, image_exists=True)
+    assert again.returncode != 0 and "exists already" in again.stdout
+    other = release_guard(tmp_path, "v9.9.9", image_exists=False)
+    assert other.returncode != 0 and "is not the version in pyproject.toml" in other.stdout
 
 
 def run_ci_with_fake_tools(
