@@ -13,9 +13,14 @@ student writes, followed by its solution in a code cell of its own tagged ``solu
 
 Every door folds the solution away until the student opens it: JupyterLab (and so Binder
 and a hub) by the cell's ``jupyter.source_hidden``, Colab by its ``cellView: form``, the site
-by the ``hide-input`` tag (:data:`FOLDED`; the tests check every solution cell has them).
-The student edition leaves every cell tagged ``solution`` out, code or Markdown (a
-discussion of the answer), so the answer cells' self-checks say "Not yet.".
+by the ``hide-cell`` tag, which hides the code and its output (the self-check's line, which
+states the answer) behind one button (:data:`FOLDED`; the tests check every solution cell
+has them). A Markdown cell tagged ``solution`` (a discussion of the answer, "What to
+expect") is folded too: ``jupyter.source_hidden`` for JupyterLab, and its text inside an
+HTML ``<details>`` element, which the site, JupyterLab and Colab all show closed under its
+``<summary>`` line (:data:`DISCUSSION_OPENS`). The student edition leaves every cell tagged
+``solution`` out, code or Markdown, so the answer cells' self-checks say "Not yet." and no
+discussion gives an answer away.
 
 ``python -m course_tools.student`` (``make student``) writes the editions to
 ``build/student/``.
@@ -39,7 +44,11 @@ EXERCISE_TAG = "exercise"
 SOLUTION_TITLE = "# @title Solution: open it once you have tried the exercise"
 #: What folds a solution cell away at each door: JupyterLab's metadata, Colab's, the site's tag.
 FOLDED = {"jupyter": {"source_hidden": True}, "cellView": "form"}
-FOLDED_TAG = "hide-input"
+FOLDED_TAG = "hide-cell"
+#: How a Markdown solution cell (a discussion of the answer) starts and ends: folded at every
+#: door by HTML's disclosure element.
+DISCUSSION_OPENS = "<details><summary>What to expect (open it once you have tried the exercise)"
+DISCUSSION_CLOSES = "</details>"
 #: The markers of an earlier convention (a solution inside the answer cell), now refused.
 OLD_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
@@ -50,6 +59,23 @@ class SolutionCellError(ValueError):
 
 def folding_problem(cell: Any) -> str | None:
     """Why this solution cell would not be folded away at every door, or None."""
+    if cell.cell_type == "markdown":
+        missing = [
+            what
+            for what, present in [
+                (
+                    "jupyter.source_hidden (JupyterLab)",
+                    cell.metadata.get("jupyter", {}).get("source_hidden") is True,
+                ),
+                (
+                    "its <details> element (the site, Colab)",
+                    cell.source.startswith(DISCUSSION_OPENS)
+                    and cell.source.rstrip().endswith(DISCUSSION_CLOSES),
+                ),
+            ]
+            if not present
+        ]
+        return f"a solution's discussion lacks {', '.join(missing)}" if missing else None
     missing = [
         what
         for what, present in [

@@ -238,3 +238,24 @@ def test_four_devices_learn_what_one_learns(executed: dict) -> None:
     """'The weights differ only in the last digits a 32-bit number holds'."""
     figures = executed["09_several_devices"]["figures"]
     assert figures["one_device_weight_difference"] < 1e-5, figures
+
+
+def test_some_digits_reach_the_blind_border_mostly_at_the_bottom(executed: dict) -> None:
+    """Lesson 3: 'Some digits do lose a little of their ink, mostly at the bottom'."""
+    printed = executed["03_build_cnn"]["printed"]
+    rows, columns = (
+        float(re.search(rf"ink in the last two {part}: +([\d.]+)%", printed).group(1))
+        for part in ("rows", "columns")
+    )
+    assert 0 < columns < rows < 25, (rows, columns)
+
+
+def test_most_of_the_loss_of_moved_digits_is_position_not_the_blind_border(
+    executed: dict,
+) -> None:
+    """Lesson 5: moved 4 pixels left, where no ink enters the blind columns, the CNN still
+    loses 'most' of what it loses moved right."""
+    figures = executed["05_evaluate"]["figures"]
+    lost_right = figures["test_accuracy"] - figures["cnn_moved_4_accuracy"]
+    lost_left = figures["test_accuracy"] - figures["cnn_moved_4_left_accuracy"]
+    assert lost_left > 0.5 * lost_right > 0, figures

@@ -83,7 +83,7 @@ def test_every_solution_is_folded_away_after_its_answer_cell(lesson: Path) -> No
     notebook = nbformat.read(lesson, as_version=4)
     solutions = tagged(notebook, student.SOLUTION_TAG, "code")
     assert len(solutions) >= 2
-    for cell in solutions:
+    for cell in solutions + tagged(notebook, student.SOLUTION_TAG, "markdown"):
         assert student.folding_problem(cell) is None, (lesson.stem, cell.source[:80])
     answers = [
         notebook.cells[index - 1]
@@ -100,6 +100,9 @@ def test_a_solution_cell_left_unfolded_or_marked_the_old_way_is_named() -> None:
     bare = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})
     problem = student.folding_problem(bare)
     assert "jupyter.source_hidden (JupyterLab)" in problem and "cellView: form (Colab)" in problem
+    assert "the hide-cell tag (the site)" in problem
+    discussion = nbformat.v4.new_markdown_cell("**What to expect.** 42", metadata=bare.metadata)
+    assert "its <details> element" in student.folding_problem(discussion)
     old = nbformat.v4.new_code_cell("x = None\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
     with pytest.raises(
         student.SolutionCellError, match="a code cell of its own, tagged 'solution'"
@@ -134,6 +137,7 @@ def test_no_solution_leaks_and_every_exercise_stays(editions, lesson: Path) -> N
             if len(line.strip()) > 8 and line not in outside:
                 assert line not in edition_text, f"solution line leaked: {line}"
     assert student.SOLUTION_TITLE not in edition_text
+    assert "## Common pitfalls" in edition_text and "## Recap" in edition_text
     placeholders = sum(
         cell.source.count(student.PLACEHOLDER) for cell in edition.cells if cell.cell_type == "code"
     )

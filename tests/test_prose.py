@@ -51,6 +51,7 @@ FIXED_FACTS = {
     "set, lesson 8 computes it)",
     "3.15": "a Keras version",
     "2.8": "the square root of 8, the square-root rule's factor for 8 devices (lesson 9)",
+    "0.0028": "0.001 times the square root of 8: the square-root rule for 8 devices (lesson 9)",
     "0.008": "exercise 9.2's rate: 0.001 scaled by a global batch of 512 over 64",
 }
 
