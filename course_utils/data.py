@@ -7,9 +7,11 @@ from the first of these that works:
 1. a local copy: the folder named by the environment variable ``MNIST_DIR`` (or the file
    itself), else ``../shared/data/mnist`` beside a checkout of the course;
 2. a download from Keras's own address, or from the mirror in ``MNIST_URL`` when it is set,
-   with a progress bar, a timeout for each read and a deadline for the whole download
-   (``MNIST_DOWNLOAD_DEADLINE``), never more than the file's size; it is checked against the
-   same sha256 and moved into the cache only when complete and genuine;
+   with a progress bar, a timeout for each read and a deadline for the whole exchange
+   (``MNIST_DOWNLOAD_DEADLINE``: connecting, the reply's headers and the file), never more
+   than the file's size; it is checked against the same sha256 and moved into the cache only
+   when complete and genuine. A user name and password in ``MNIST_URL`` are sent to that
+   server only, and never printed;
 3. otherwise one message that says why both failed and what to do.
 
 The placed file is readable by every user (Keras may share its folder between them), and
@@ -20,6 +22,7 @@ Run ``python -m course_utils.data`` to install the copy and see where it came fr
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.message
 import errno
@@ -27,11 +30,14 @@ import hashlib
 import http.client
 import os
 import shutil
+import socket
 import stat
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,25 +149,109 @@ def find_local_copy() -> Path:
 
 def download_url() -> str:
     """The mirror in ``MNIST_URL`` when it is set, else Keras's own address."""
-    return os.environ.get(URL_ENV_VAR) or KERAS_URL
+    return os.environ.get(URL_ENV_VAR, "").strip() or KERAS_URL
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be printed: a user name and password in it become ``***``."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    ends = [index for index in (rest.find(mark) for mark in "/?#") if index >= 0]
+    authority = rest[: min(ends, default=len(rest))]
+    if "@" not in authority:
+        return url
+    return f"{scheme}{separator}***@{authority.rpartition('@')[2]}{rest[len(authority) :]}"
+
+
+def _bad_url(url: str, what: str) -> MnistDataError:
+    return MnistDataError(
+        f"{URL_ENV_VAR} is set to {shown_url(url)!r}, which is not a web address: {what}.\n"
+        f"What to do: set {URL_ENV_VAR} to the whole address of a mirror's {FILE_NAME}, or "
+        "unset it to download from Keras's own address; then run this cell again."
+    )
+
+
+def download_request(url: str) -> urllib.request.Request:
+    """The request for ``url``, an http:// or https:// address, else raise
+    :class:`MnistDataError`. A user name and password in the address are taken out of it and
+    sent as HTTP basic authentication, to that server only (not to one it redirects to)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        if "IPv6" in str(error):
+            raise _bad_url(url, "its host starts with [ but is not a valid IPv6 address in "
+                           "brackets (such as http://[::1]:8000/mnist.npz)") from None  # fmt: skip
+        if "Port" in str(error):
+            raise _bad_url(url, "its port is not a number from 0 to 65535") from None
+        raise _bad_url(url, "it cannot be read as an address") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        if "://" not in url:
+            example = "https://" + shown_url(url).removeprefix("//")
+            raise _bad_url(url, f"it has no scheme (an address starts with http:// or https://, "
+                           f"as in {example})")  # fmt: skip
+        raise _bad_url(url, f"it starts with {parts.scheme}:, and the course downloads only from "
+                       f"http:// and https:// addresses (for a file on this computer, set "
+                       f"{ENV_VAR} to its folder)")  # fmt: skip
+    if not parts.hostname:
+        raise _bad_url(url, "it names no host (as in https://storage.example/mnist.npz)")
+    host = parts.netloc.rpartition("@")[2]
+    request = urllib.request.Request(urllib.parse.urlunsplit(parts._replace(netloc=host)))
+    if parts.username is not None:
+        user = urllib.parse.unquote(parts.username)
+        password = urllib.parse.unquote(parts.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        request.add_unredirected_header("Authorization", f"Basic {token}")
+    return request
+
+
+def _fingerprint(actual: str, size: int) -> str:
+    return (
+        f"its sha256 is {actual[:12]}..., expected {SHA256[:12]}... ({size:,} bytes, expected "
+        f"{FILE_SIZE:,})"
+    )
 
 
 def _not_genuine(what: str, actual: str, size: int) -> str:
     return (
-        f"{what} is not the genuine {FILE_NAME}: its sha256 is {actual[:12]}..., expected "
-        f"{SHA256[:12]}... ({size:,} bytes, expected {FILE_SIZE:,}). The file is truncated, "
-        "corrupt or a different file."
+        f"{what} is not the genuine {FILE_NAME}: {_fingerprint(actual, size)}. The file is "
+        "truncated, corrupt or a different file."
     )
 
 
 def verify(path: Path) -> None:
-    """Raise :class:`MnistDataError` unless ``path`` is the genuine mnist.npz."""
-    actual = sha256_of(path)
-    if actual != SHA256:
+    """Raise :class:`MnistDataError` unless ``path``, the local copy, is the genuine mnist.npz;
+    the message says whether the file is to be replaced, and by whom, or ``MNIST_DIR`` fixed."""
+    try:
+        actual = sha256_of(path)
+    except OSError as error:
         raise MnistDataError(
-            f"{_not_genuine(str(path), actual, path.stat().st_size)} "
-            f"What to do: replace it with a fresh copy of {FILE_NAME}."
+            f"The local copy {path} cannot be read ({error.strerror}). Nothing was changed.\n"
+            f"What to do: set {ENV_VAR} to a folder that holds a copy of {FILE_NAME} you can "
+            f"read (export {ENV_VAR}=$HOME/data/mnist); then run this cell again."
+        ) from None
+    if actual == SHA256:
+        return
+    size = path.stat().st_size
+    if path.name != FILE_NAME:  # MNIST_DIR names a file, and another one
+        raise MnistDataError(
+            f"{ENV_VAR} names {path}, which is not the genuine {FILE_NAME}: "
+            f"{_fingerprint(actual, size)}.\nWhat to do: set {ENV_VAR} to the genuine "
+            f"{FILE_NAME} or the folder that holds it; {path} is another file, to be left as "
+            "it is."
         )
+    if os.access(path, os.W_OK) or os.access(path.parent, os.W_OK):
+        fix = f"replace it with a fresh copy of {FILE_NAME}."
+    else:  # a shared or system copy
+        owner = _owner(path.stat())
+        whose = "" if owner == "you" else f" (it belongs to {owner})"
+        fix = (
+            f"neither the file nor its folder is writable for you{whose}, so it is not yours to "
+            f"replace: ask whoever keeps {path.parent} for a fresh copy, and meanwhile set "
+            f"{ENV_VAR} to a folder that holds a good copy of {FILE_NAME}."
+        )
+    raise MnistDataError(f"{_not_genuine(str(path), actual, size)} What to do: {fix}")
 
 
 def _place_atomically(target: Path, write: Callable[[Path], object]) -> None:
@@ -221,6 +311,8 @@ def announced_size(headers: email.message.Message) -> int | None:
     As in http.client, a value that is not a whole number is ignored (the known size caps the
     download instead); a header repeated with identical values (``26, 26``, legal HTTP) is one
     value, and different values are ignored too. Under Transfer-Encoding it does not count.
+    A number of more than 20 digits, far beyond the file's size (and beyond what Python turns
+    into an int past 4,300 digits), raises :class:`DownloadFailed` at once.
     """
     if headers.get("Transfer-Encoding"):
         return None
@@ -229,7 +321,12 @@ def announced_size(headers: email.message.Message) -> int | None:
     if len(values) != 1:
         return None
     (value,) = values
-    return int(value) if value.isascii() and value.isdigit() else None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    digits = value.lstrip("0") or "0"
+    if len(digits) > 20:
+        raise _too_big(f"the server announced a size of {len(digits):,} digits,")
+    return int(digits)
 
 
 def _too_big(what: str) -> DownloadFailed:
@@ -241,24 +338,130 @@ def _too_big(what: str) -> DownloadFailed:
     )
 
 
-def _too_slow(received: int, total: int, deadline: float) -> DownloadFailed:
+def _too_slow(received: int, total: int, deadline: float, stage: str = "") -> DownloadFailed:
+    """The deadline passed; ``stage`` is where the exchange was when it did, if before the
+    file: "connect" or "headers"."""
+    allowed = f"{deadline:g} s, the time allowed for the whole download"
+    if stage == "connect":
+        what = f"no connection to the server was made in {allowed}"
+    elif stage == "headers":
+        what = f"the server had not finished the headers of its reply after {allowed}"
+    else:
+        what = f"only {received:,} of {total:,} bytes arrived in {allowed}"
     return DownloadFailed(
-        f"the download was too slow: only {received:,} of {total:,} bytes arrived in "
-        f"{deadline:g} s, the time allowed for the whole download",
+        f"the download was too slow: {what}",
         advice=f"try again later, or set {URL_ENV_VAR} to another mirror's address of "
         f"{FILE_NAME}; to wait longer, set {DEADLINE_ENV_VAR} to more seconds (export "
         f"{DEADLINE_ENV_VAR}={max(2 * deadline, DOWNLOAD_DEADLINE):g})",
     )
 
 
-def _received(url: str, deadline: float) -> Iterator[bytes]:
-    """The pieces of ``url`` as they arrive, with a progress bar; never more than FILE_SIZE
-    bytes in all, nor for longer than ``deadline`` seconds (checked as each piece arrives, or
-    when a read times out). Raise :class:`DownloadFailed` when the server fails."""
-    started, received, total = time.monotonic(), 0, FILE_SIZE
+class _Clock:
+    """The deadline of one download, over the whole exchange: connecting, the status line,
+    the headers and the body, through every redirect. Each connection is given no more than
+    the time left to be made, and when the time is up the download's sockets are shut down,
+    which ends the read in progress: a server that trickles its headers a byte at a time is
+    cut off too, not only one that trickles the file. Use it as a context manager."""
+
+    def __init__(self, seconds: float) -> None:
+        self.ends_at = time.monotonic() + seconds
+        self.expired = False  # the time is up
+        self.connected = False  # a connection was made
+        self._over = False  # the download is over: a connection made now is cut at once
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []  # a duplicate of each connection's socket
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Clock:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._over = True
+            for duplicate in self._sockets:
+                duplicate.close()  # the duplicates only: the connections close themselves
+            self._sockets.clear()
+
+    def left(self) -> float:
+        return self.ends_at - time.monotonic()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for duplicate in self._sockets:
+                with contextlib.suppress(OSError):
+                    duplicate.shutdown(socket.SHUT_RDWR)  # ends a read in another thread
+
+    def connect(
+        self, address: tuple[str, int], timeout: float, source_address: object = None
+    ) -> socket.socket:
+        """socket.create_connection within the time left; the socket is then watched (a
+        shutdown of its duplicate ends the connection, also once TLS has taken it over)."""
+        if self.left() <= 0:
+            raise TimeoutError("the download's time is up")
+        connection = socket.create_connection(address, min(timeout, self.left()), source_address)
+        connection.settimeout(timeout)  # each read then waits at most that long
+        with self._lock:
+            duplicate = connection.dup()
+            self._sockets.append(duplicate)
+            self.connected = True
+            if self.expired or self._over:
+                with contextlib.suppress(OSError):
+                    duplicate.shutdown(socket.SHUT_RDWR)
+        return connection
+
+
+def _opener(clock: _Clock) -> urllib.request.OpenerDirector:
+    """urllib's usual opener (proxies from the environment, redirects, https), its
+    connections made and watched by ``clock``."""
+
+    class Watched:
+        def do_open(
+            self, http_class: type[http.client.HTTPConnection], request: object, **kwargs: object
+        ) -> http.client.HTTPResponse:
+            class Connection(http_class):  # type: ignore[misc, valid-type]
+                def __init__(self, *args: object, **kwargs: object) -> None:
+                    super().__init__(*args, **kwargs)
+                    self._create_connection = clock.connect
+
+            return super().do_open(Connection, request, **kwargs)  # type: ignore[misc]
+
+    class HTTPHandler(Watched, urllib.request.HTTPHandler):
+        pass
+
+    class HTTPSHandler(Watched, urllib.request.HTTPSHandler):
+        pass
+
+    return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+
+
+def _refused(error: urllib.error.HTTPError, request: urllib.request.Request) -> DownloadFailed:
+    reason = f"the server answered {error.code} {error.reason}"
+    sent = request.has_header("Authorization") and error.url == request.full_url  # not redirected
+    if error.code in (401, 403) and sent:
+        reason += f" to the user name and password that {URL_ENV_VAR} carries: check them"
+    return DownloadFailed(reason)
+
+
+def _received(request: urllib.request.Request, deadline: float) -> Iterator[bytes]:
+    """The pieces of the file as they arrive, with a progress bar; never more than FILE_SIZE
+    bytes in all, nor for longer than ``deadline`` seconds from the first connection to the
+    last byte (:class:`_Clock`). Raise :class:`DownloadFailed` when the server fails."""
+    received, total, answered = 0, FILE_SIZE, False
     timeout = min(DOWNLOAD_TIMEOUT, deadline)
+    clock = _Clock(deadline)
+
+    def stage() -> str:
+        return "" if answered else "headers" if clock.connected else "connect"
+
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with clock, _opener(clock).open(request, timeout=timeout) as response:
+            if clock.expired:  # the clock cut the headers short: http.client took them as read
+                raise _too_slow(received, total, deadline, "headers")
+            answered = True
             announced = announced_size(response.headers)
             if announced is not None and announced > FILE_SIZE:
                 raise _too_big(f"the server announced {announced:,} bytes,")
@@ -272,29 +475,35 @@ def _received(url: str, deadline: float) -> Iterator[bytes]:
                         raise _too_big("the server sent")
                     yield chunk
                     bar.show(received)
-                    if time.monotonic() - started > deadline:
+                    if clock.left() < 0:
                         raise _too_slow(received, total, deadline)
             finally:
                 bar.show(min(received, total), final=True)  # where it got to; end the line
+        if clock.expired and received < total:  # the clock cut the file short
+            raise _too_slow(received, total, deadline)
         if announced is not None and received < announced:
             raise DownloadFailed(f"the connection closed after {received:,} of {total:,} bytes")
     except urllib.error.HTTPError as error:
-        raise DownloadFailed(f"the server answered {error.code} {error.reason}") from None
-    except (TimeoutError, urllib.error.URLError) as error:
+        raise _refused(error, request) from None
+    except (OSError, http.client.HTTPException) as error:  # URLError and TimeoutError too
+        if clock.expired:  # whatever broke, it broke because the time was up
+            raise _too_slow(received, total, deadline, stage()) from None
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError):
-            if timeout == deadline or time.monotonic() - started >= deadline:
-                raise _too_slow(received, total, deadline) from None
-            reason = f"no answer within {timeout:g} s"
-        raise DownloadFailed(f"{reason}") from None
-    except (OSError, http.client.HTTPException) as error:
+            if timeout == deadline or clock.left() <= 0:
+                raise _too_slow(received, total, deadline, stage()) from None
+            raise DownloadFailed(f"no answer within {timeout:g} s") from None
+        if isinstance(error, urllib.error.URLError):
+            raise DownloadFailed(f"{reason}") from None
         raise DownloadFailed(f"{type(error).__name__}: {error}") from None
 
 
-def _download(url: str, target: Path, deadline: float) -> None:
-    """Download ``url`` to ``target`` and verify it; raise :class:`DownloadFailed` when the
-    server fails, and OSError when the file cannot be written (a full disk)."""
-    with open(target, "wb") as out, contextlib.closing(_received(url, deadline)) as pieces:
+def _download(request: urllib.request.Request, target: Path, deadline: float) -> None:
+    """Download what ``request`` asks for to ``target`` and verify it; raise
+    :class:`DownloadFailed` when the server fails, and OSError when the file cannot be
+    written (a full disk)."""
+    received = _received(request, deadline)
+    with open(target, "wb") as out, contextlib.closing(received) as pieces:
         for piece in pieces:
             out.write(piece)  # a full disk raises OSError here, outside the network's errors
     actual = sha256_of(target)
@@ -307,7 +516,8 @@ _CONNECT = f"connect to the internet (or set {URL_ENV_VAR} to a mirror's address
 
 def _unavailable(missing: NoLocalCopy, url: str, failure: DownloadFailed) -> MnistDataError:
     return MnistDataError(
-        f"MNIST is not available. No local copy: {missing} The download from {url} failed: "
+        f"MNIST is not available. No local copy: {missing} The download from {shown_url(url)} "
+        "failed: "
         f"{str(failure).rstrip('.')}. Nothing was placed in Keras's cache.\n"
         f"What to do: put {FILE_NAME} ({FILE_SIZE:,} bytes, sha256 {SHA256[:12]}...) in a "
         f"folder and set {ENV_VAR} to it (export {ENV_VAR}=$HOME/data/mnist), or "
@@ -398,21 +608,28 @@ def install_mnist(quiet: bool = False) -> Path:
         source = find_local_copy()
     except NoLocalCopy as missing:
         url, deadline = download_url(), download_deadline()
-        print(f"No local copy: {missing} Downloading {FILE_NAME} from {url}")
+        request, shown = download_request(url), shown_url(url)
+        print(f"No local copy: {missing} Downloading {FILE_NAME} from {shown}")
         try:
-            _place_atomically(cached, lambda temporary: _download(url, temporary, deadline))
+            _place_atomically(cached, lambda temporary: _download(request, temporary, deadline))
         except DownloadFailed as failure:
             raise _unavailable(missing, url, failure) from None
         except OSError as error:
-            raise _cache_error(url, cached, error) from None
+            raise _cache_error(shown, cached, error) from None
         if not quiet:
-            print(f"MNIST downloaded and verified: {url} -> {cached}")
+            print(f"MNIST downloaded and verified: {shown} -> {cached}")
         return cached
     verify(source)
 
     def copy(temporary: Path) -> None:
         shutil.copyfile(source, temporary)
-        verify(temporary)
+        actual = sha256_of(temporary)
+        if actual != SHA256:  # the source changed while it was copied
+            raise MnistDataError(
+                f"{_not_genuine(f'The copy of {source}', actual, temporary.stat().st_size)} "
+                "It changed while it was copied; nothing was placed.\nWhat to do: run this "
+                "cell again."
+            )
 
     try:
         _place_atomically(cached, copy)
@@ -432,9 +649,24 @@ def _cache_error(source: str, cached: Path, error: OSError) -> MnistDataError:
             f"disk ({FILE_NAME} needs {FILE_SIZE / 1e6:.1f} MB), or set KERAS_HOME to a folder "
             "on another disk (export KERAS_HOME=/another/disk/keras); then run this cell again."
         )
+    own_folder = "set KERAS_HOME to a folder of your own (export KERAS_HOME=$HOME/keras-cache)"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return MnistDataError(
+            f"Could not place {FILE_NAME} from {source} in Keras's cache: you may not write in "
+            f"{cached.parent} ([Errno {error.errno}] {error.strerror}). Nothing was placed.\n"
+            f"What to do: {own_folder}, or make that folder writable for you; then run this "
+            "cell again."
+        )
+    if error.errno == errno.EROFS:
+        return MnistDataError(
+            f"Could not place {FILE_NAME} from {source} in Keras's cache: the disk that holds "
+            f"{cached.parent} is read-only ([Errno {error.errno}] {error.strerror}). Nothing "
+            f"was placed.\nWhat to do: {own_folder}; then run this cell again."
+        )
     return MnistDataError(
-        f"Could not copy {source} into Keras's cache at {cached}: {error}. "
-        "What to do: free some disk space, or point KERAS_HOME at a writable folder."
+        f"Could not place {FILE_NAME} from {source} in Keras's cache at {cached}: "
+        f"[Errno {error.errno}] {error.strerror}. Nothing was placed.\nWhat to do: "
+        f"{own_folder}; then run this cell again."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.message
 import errno
 import http.server
@@ -12,7 +13,10 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from course_utils import data
@@ -410,3 +414,347 @@ def test_mnist_dir_may_name_the_file_itself(
     data.keras_cache_file().unlink()
     with pytest.raises(data.MnistDataError, match="is not the genuine mnist.npz"):
         data.install_mnist(quiet=True)
+
+
+# ---- the deadline covers the whole exchange ---------------------------------------------
+
+
+def _slow_reply(quick: bytes, slow: bytes) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    """A response that sends ``quick`` at once, then ``slow`` a byte every 0.25 s: each read
+    is well within the timeout, and the whole would take far longer than the deadline."""
+
+    def respond(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(quick)
+        for byte in slow:
+            handler.wfile.write(bytes([byte]))
+            time.sleep(0.25)
+
+    return respond
+
+
+@pytest.mark.parametrize("trickled", ["the status line", "the headers"])
+def test_a_reply_trickled_before_the_file_is_cut_at_the_deadline(
+    trickled: str, tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    status, headers = b"HTTP/1.0 200 OK\r\n", b"X-Slow: " + b"a" * 40 + b"\r\n\r\n"
+    if trickled == "the status line":
+        mirror.responses["slow.npz"] = _slow_reply(b"", status + headers)
+    else:
+        mirror.responses["slow.npz"] = _slow_reply(status, headers)
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "slow.npz")
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 1.0)
+    monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", "1.5")
+    started = time.monotonic()
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    assert time.monotonic() - started < 1.5 + 1.5, "the deadline stopped at the body"
+    assert (
+        "the download was too slow: the server had not finished the headers of its reply "
+        "after 1.5 s, the time allowed for the whole download"
+    ) in str(caught.value)
+    assert f"{data.DEADLINE_ENV_VAR}=600" in str(caught.value)
+    assert list(data.keras_cache_file().parent.iterdir()) == []  # no partial file
+
+
+def test_the_deadline_ends_a_body_read_that_waits(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A server that sends a byte every 1.9 s, each within the timeout and the deadline: the
+    read that is waiting when the deadline passes is cut then, not when its byte arrives."""
+
+    def stalls(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(GOOD)))
+        handler.end_headers()
+        handler.wfile.write(GOOD[:10])
+        for byte in GOOD[10:13]:
+            time.sleep(1.9)
+            handler.wfile.write(bytes([byte]))
+
+    mirror.responses["stalls.npz"] = stalls
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "stalls.npz")
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 6.0)
+    monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", "2")
+    started = time.monotonic()
+    with pytest.raises(data.MnistDataError, match="only 11 of 26 bytes arrived in 2 s"):
+        data.install_mnist(quiet=True)
+    assert time.monotonic() - started < 2 + 1, "the deadline waited for a read to end"
+    assert list(data.keras_cache_file().parent.iterdir()) == []
+
+
+def test_a_download_leaves_no_watch_running(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mirror.files["mnist.npz"] = GOOD
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    before = threading.active_count()
+    assert data.install_mnist(quiet=True).read_bytes() == GOOD
+    deadline = time.monotonic() + 2
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)  # a cancelled timer's thread ends at once
+    assert threading.active_count() <= before
+
+
+# ---- addresses and replies that make no sense -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "what"),
+    [
+        ("storage.example/mnist.npz", "it has no scheme (an address starts with http:// or "
+         "https://, as in https://storage.example/mnist.npz)"),
+        ("http://[::1/x", "its host starts with [ but is not a valid IPv6 address in brackets"),
+        ("http://127.0.0.1:99999/mnist.npz", "its port is not a number from 0 to 65535"),
+        ("http://127.0.0.1:eighty/mnist.npz", "its port is not a number from 0 to 65535"),
+        ("ftp://storage.example/mnist.npz", "it starts with ftp:, and the course downloads only"),
+        ("http:///mnist.npz", "it names no host"),
+    ],
+)  # fmt: skip
+def test_an_address_that_is_not_one_gets_one_message(
+    url: str, what: str, tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _no_local_copy(monkeypatch, tmp_path, url)
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    assert message.startswith(f"MNIST_URL is set to {url!r}, which is not a web address: {what}")
+    assert "What to do: set MNIST_URL to the whole address" in message
+    assert not data.keras_cache_file().parent.exists()
+
+
+def test_a_content_length_of_thousands_of_digits_is_refused_in_words(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def absurd(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "9" * 5000)
+        handler.end_headers()
+        handler.wfile.write(GOOD)
+
+    mirror.responses["absurd.npz"] = absurd
+    _no_local_copy(monkeypatch, tmp_path, mirror.url + "absurd.npz")
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    assert (
+        "failed: the server announced a size of 5,000 digits, more than the file's size "
+        f"({len(GOOD):,} bytes), so it is not sending mnist.npz"
+    ) in str(caught.value)
+    assert list(data.keras_cache_file().parent.iterdir()) == []
+
+
+def test_leading_zeros_do_not_make_a_content_length_absurd() -> None:
+    headers = email.message.Message()
+    headers["Content-Length"] = "0" * 5000 + "26"
+    assert data.announced_size(headers) == 26
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://student:secret@host/mnist.npz", "http://***@host/mnist.npz"),
+        ("https://student@host:8000/a/mnist.npz?x=1", "https://***@host:8000/a/mnist.npz?x=1"),
+        ("http://a:b@c@host/mnist.npz", "http://***@host/mnist.npz"),
+        ("student:secret@storage.example/mnist.npz", "***@storage.example/mnist.npz"),
+        ("https://host/npm/@scope/mnist.npz", "https://host/npm/@scope/mnist.npz"),
+        ("http://host/mnist.npz", "http://host/mnist.npz"),
+    ],
+)
+def test_an_address_is_shown_without_its_credentials(url: str, shown: str) -> None:
+    assert data.shown_url(url) == shown
+
+
+def _recording(
+    seen: list[dict[str, str]], content: bytes = GOOD, status: int = 200
+) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    def respond(handler: http.server.BaseHTTPRequestHandler) -> None:
+        seen.append(dict(handler.headers))
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(content)))
+        handler.end_headers()
+        handler.wfile.write(content)
+
+    return respond
+
+
+def test_credentials_in_the_address_are_sent_and_never_printed(
+    tiny_mnist: Path,
+    mirror: Mirror,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seen: list[dict[str, str]] = []
+    mirror.responses["private/mnist.npz"] = _recording(seen)
+    url = mirror.url.replace("http://", "http://student:s%40cret@") + "private/mnist.npz"
+    _no_local_copy(monkeypatch, tmp_path, url)
+    assert data.install_mnist().read_bytes() == GOOD
+    said = capsys.readouterr()
+    assert "cret" not in said.out + said.err and "student" not in said.out + said.err
+    shown = mirror.url.replace("http://", "http://***@") + "private/mnist.npz"
+    assert f"Downloading mnist.npz from {shown}" in said.out
+    assert f"MNIST downloaded and verified: {shown} ->" in said.out
+    assert seen[0]["Authorization"] == "Basic " + base64.b64encode(b"student:s@cret").decode()
+    assert mirror.requests == ["/private/mnist.npz"]
+
+
+def test_refused_credentials_are_named_but_not_shown(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mirror.responses["private/mnist.npz"] = _recording([], b"who are you?", status=401)
+    url = mirror.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
+    _no_local_copy(monkeypatch, tmp_path, url)
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    assert "secret" not in message and "student" not in message
+    assert (
+        "failed: the server answered 401 Unauthorized to the user name and password that "
+        "MNIST_URL carries: check them"
+    ) in message
+
+
+def test_credentials_are_not_sent_on_to_where_a_server_redirects(
+    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def moved(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", mirror.url + "elsewhere/mnist.npz")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    seen: list[dict[str, str]] = []
+    mirror.responses["private/mnist.npz"] = moved
+    mirror.responses["elsewhere/mnist.npz"] = _recording(seen)
+    url = mirror.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
+    _no_local_copy(monkeypatch, tmp_path, url)
+    assert data.install_mnist(quiet=True).read_bytes() == GOOD
+    assert len(seen) == 1 and "Authorization" not in seen[0]
+
+
+def test_an_address_without_a_scheme_is_shown_without_its_credentials(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _no_local_copy(monkeypatch, tmp_path, "student:secret@storage.example/mnist.npz")
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    assert "secret" not in str(caught.value)
+    assert "'***@storage.example/mnist.npz'" in str(caught.value)
+
+
+# ---- advice that names the real cause ---------------------------------------------------
+
+
+def _refuse_temporary_files(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """Creating a file in Keras's cache fails with ``code`` (root may write anywhere, so a
+    closed folder is pretended: the course's atomic writes start with mkstemp)."""
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(code, os.strerror(code), str(kwargs.get("dir", "")))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+
+@pytest.mark.parametrize("source", ["a local copy", "a download"])
+@pytest.mark.parametrize(
+    ("code", "cause"),
+    [(errno.EACCES, "you may not write in"), (errno.EPERM, "you may not write in"),
+     (errno.EROFS, "is read-only")],
+)  # fmt: skip
+def test_a_cache_that_cannot_be_written_is_not_called_full(
+    source: str,
+    code: int,
+    cause: str,
+    tiny_mnist: Path,
+    mirror: Mirror,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    if source == "a download":
+        mirror.files["mnist.npz"] = GOOD
+        _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    _refuse_temporary_files(monkeypatch, code)
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    folder = data.keras_cache_file().parent
+    assert f"Could not place mnist.npz from {'http' if mirror.files else tiny_mnist}" in message
+    assert cause in message and str(folder) in message
+    assert f"[Errno {code}] {os.strerror(code)}" in message and ".part" not in message
+    assert "disk space" not in message and "full" not in message
+    assert "set KERAS_HOME to a folder of your own" in message
+
+
+def test_another_error_in_the_cache_gives_no_disk_advice(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _refuse_temporary_files(monkeypatch, errno.EIO)
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    assert "[Errno 5] Input/output error" in str(caught.value)
+    assert "disk space" not in str(caught.value)
+
+
+def test_mnist_dir_naming_another_file_never_asks_to_replace_it(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    system_file = tmp_path / "etc" / "hostname"  # as MNIST_DIR=/etc/hostname would
+    system_file.parent.mkdir()
+    system_file.write_bytes(b"lab-07\n")
+    monkeypatch.setenv("MNIST_DIR", str(system_file))
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    assert message.startswith(
+        f"MNIST_DIR names {system_file}, which is not the genuine mnist.npz: its sha256 is"
+    )
+    assert "replace" not in message
+    assert (
+        f"set MNIST_DIR to the genuine mnist.npz or the folder that holds it; {system_file} "
+        "is another file, to be left as it is."
+    ) in message
+    assert system_file.read_bytes() == b"lab-07\n"
+
+
+def test_a_corrupt_copy_that_is_not_yours_is_not_yours_to_replace(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tiny_mnist / "mnist.npz"
+    shared.write_bytes(b"damaged")
+    real_access = os.access
+
+    def access(path: object, mode: int) -> bool:  # root may write anywhere: pretend
+        if Path(path) in (shared, tiny_mnist) and mode == os.W_OK:
+            return False
+        return real_access(path, mode)
+
+    monkeypatch.setattr(data.os, "access", access)
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    assert f"{shared} is not the genuine mnist.npz" in message
+    assert "replace it with a fresh copy" not in message
+    assert "neither the file nor its folder is writable for you" in message
+    assert f"ask whoever keeps {tiny_mnist} for a fresh copy" in message
+    assert "set MNIST_DIR to a folder that holds a good copy of mnist.npz" in message
+
+
+def test_a_corrupt_copy_of_ones_own_is_to_be_replaced(tiny_mnist: Path) -> None:
+    (tiny_mnist / "mnist.npz").write_bytes(b"damaged")
+    with pytest.raises(data.MnistDataError, match="What to do: replace it with a fresh copy"):
+        data.install_mnist(quiet=True)
+
+
+def test_an_unreadable_local_copy_is_explained(
+    tiny_mnist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(path: Path) -> str:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(data, "sha256_of", unreadable)  # root reads any file: pretend
+    with pytest.raises(data.MnistDataError) as caught:
+        data.install_mnist(quiet=True)
+    message = str(caught.value)
+    assert f"The local copy {tiny_mnist / 'mnist.npz'} cannot be read (Permission denied)" in (
+        message
+    )
+    assert "set MNIST_DIR to a folder that holds a copy of mnist.npz you can read" in message

@@ -333,6 +333,112 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     return said
 
 
+def _slow_headers(handler: http.server.BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(b"HTTP/1.0 200 OK\r\n")
+    for byte in b"X-Slow: " + b"a" * 40 + b"\r\n\r\n":  # a byte every 0.25 s, for 12 s
+        handler.wfile.write(bytes([byte]))
+        time.sleep(0.25)
+
+
+@case("the server trickles the headers of its reply past the deadline")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.responses["slow-headers.npz"] = _slow_headers
+    patch.setattr(data, "DOWNLOAD_TIMEOUT", 1.0)
+    patch.setenv("MNIST_DOWNLOAD_DEADLINE", "1")
+    started = time.monotonic()
+    message = _download_from(tmp, patch, "slow-headers.npz")
+    assert time.monotonic() - started < 3, "the deadline stopped at the body"
+    return message
+
+
+def _absurd_length(handler: http.server.BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "9" * 5000)
+    handler.end_headers()
+    handler.wfile.write(SERVED.files["mnist.npz"])
+
+
+@case("the server announces a size of thousands of digits")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.responses["absurd.npz"] = _absurd_length
+    return _download_from(tmp, patch, "absurd.npz")
+
+
+@case("`MNIST_URL` is not a web address")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    _without_local_copy(tmp, patch, "storage.example/mnist.npz")
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert_cache_empty()
+    return message
+
+
+def _private(handler: http.server.BaseHTTPRequestHandler) -> None:
+    handler.send_response(401)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+@case("the server refuses the user name and password in `MNIST_URL`")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    SERVED.responses["private/mnist.npz"] = _private
+    url = SERVED.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
+    _without_local_copy(tmp, patch, url)
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        message = error_of(data.install_mnist, data.MnistDataError)
+    assert "secret" not in buffer.getvalue() + message, "a password was printed"
+    assert_cache_empty()
+    return message
+
+
+@case("you may not write in Keras's `datasets` folder")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    def closed(*args: object, **kwargs: object) -> tuple[int, str]:  # root writes anywhere
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(kwargs.get("dir")))
+
+    patch.setattr(tempfile, "mkstemp", closed)
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert "disk space" not in message
+    assert_cache_empty()
+    return message
+
+
+@case("`MNIST_DIR` names another file")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    (tmp / "etc").mkdir()
+    (tmp / "etc" / "hostname").write_bytes(b"lab-07\n")  # as MNIST_DIR=/etc/hostname would
+    patch.setenv("MNIST_DIR", str(tmp / "etc" / "hostname"))
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert (tmp / "etc" / "hostname").read_bytes() == b"lab-07\n"
+    assert_cache_empty()
+    return message
+
+
+@case("a shared `mnist.npz` that is not yours is corrupt")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    shared = tmp / "source" / "mnist.npz"
+    shared.write_bytes(b"damaged")
+    real_access = data.os.access
+
+    def access(path: object, mode: int) -> bool:  # root may write anywhere: pretend
+        closed = Path(path) in (shared, shared.parent) and mode == os.W_OK
+        return not closed and real_access(path, mode)
+
+    patch.setattr(data.os, "access", access)
+    message = error_of(data.install_mnist, data.MnistDataError)
+    assert_cache_empty()
+    return message
+
+
+@case("the local copy cannot be read")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    def unreadable(path: Path) -> str:  # root reads any file: pretend
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    patch.setattr(data, "sha256_of", unreadable)
+    return error_of(data.install_mnist, data.MnistDataError)
+
+
 # ---- models ----------------------------------------------------------------------------
 
 TINY_X = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
