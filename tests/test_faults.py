@@ -25,7 +25,7 @@ from pathlib import Path
 from course_tools import course
 from course_tools.pairs import pair_problem
 from course_tools.project import PROJECT_ROOT
-from course_utils import checks, data, models, plotting
+from course_utils import checks, data, devices, models, plotting
 
 import keras
 import nbformat
@@ -456,6 +456,26 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     return _load_or_train(tmp / "model.keras")
 
 
+@case("training diverged (its weights are not numbers)")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    diverged = models.build_seed_cnn()
+    diverged.set_weights([np.full_like(weights, np.nan) for weights in diverged.get_weights()])
+    folder = tmp / "models"
+    with pytest.warns(RuntimeWarning) as warned:
+        assert models.save_model(diverged, folder / "model.keras") is None
+    assert not folder.exists() or list(folder.iterdir()) == [], "nothing saved"
+    (message,) = [str(warning.message) for warning in warned]
+    return message
+
+
+@case("a saved model whose training diverged")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    diverged = models.build_seed_cnn()
+    diverged.set_weights([np.full_like(weights, np.inf) for weights in diverged.get_weights()])
+    diverged.save(tmp / "model.keras")
+    return _load_or_train(tmp / "model.keras")
+
+
 @case("the trained model is corrupt")
 def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     (tmp / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
@@ -601,3 +621,30 @@ def test_fault_gives_the_documented_message(
 def test_tests_cannot_reach_the_network() -> None:
     with pytest.raises(ConnectionRefusedError, match="network access in tests"):
         socket.create_connection(("192.0.2.1", 80), timeout=1)  # TEST-NET, never reached
+
+
+# ---- lesson 9 --------------------------------------------------------------------------
+
+
+@case("lesson 9 on another backend")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    patch.setattr(devices, "_backend_chosen_by_the_user", lambda: "torch")
+    said = []
+    patch.setattr("builtins.print", lambda *parts, **_: said.append(" ".join(map(str, parts))))
+    assert devices.use_jax_devices(4) is None
+    return "\n".join(said)
+
+
+@case("lesson 9 without JAX")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    import importlib.util
+
+    patch.setattr(devices, "_backend_chosen_by_the_user", lambda: None)
+    real = importlib.util.find_spec
+    patch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "jax" else real(name, *a)
+    )
+    said = []
+    patch.setattr("builtins.print", lambda *parts, **_: said.append(" ".join(map(str, parts))))
+    assert devices.use_jax_devices(4) is None
+    return "\n".join(said)
