@@ -1,15 +1,24 @@
 """course_utils.checks: every check judges the answer against the lesson's data. It passes
 the right answer in every form a student may write it, refuses every wrong answer (the
 mistakes students really make among them) without giving the right one away, and never
-raises, whatever it is given."""
+raises, whatever it is given.
+
+A section per lesson, in course order, as in the checks' modules (course_utils/checks/
+lesson01.py ...): each exercise's table of answers (a Case) and the tests of that check
+alone. The tests that run every table, and where each check lives, close the file.
+"""
 
 from __future__ import annotations
 
 import functools
+import importlib
 import math
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from course_tools import project
 from course_utils import checks, models
 
 import keras
@@ -440,6 +449,96 @@ SLIM_MODEL = Case(
 )
 
 
+# Exercise 3.3: the output size, a table of settings as Keras computes them, then slips.
+# (size, kernel_size, stride, padding) -> the right output size.
+OUTPUT_SIZES = {
+    (28, 5, 2, "same"): 14,
+    (28, 5, 2, "valid"): 12,
+    (28, 3, 1, "valid"): 26,  # the seed network's first convolution
+    (13, 3, 1, "valid"): 11,  # and its second
+    (28, 3, 1, "same"): 28,
+}
+
+
+def keras_output_size(size: int, kernel_size: int, stride: int, padding: str) -> int:
+    layer = keras.layers.Conv2D(1, kernel_size, strides=stride, padding=padding)
+    return layer.compute_output_shape((None, size, size, 1))[1]
+
+
+@pytest.mark.parametrize("setting, expected", OUTPUT_SIZES.items(), ids=str)
+def test_output_size_table_matches_keras(setting: tuple, expected: int) -> None:
+    assert keras_output_size(*setting) == expected
+
+
+@pytest.mark.parametrize("setting, expected", OUTPUT_SIZES.items(), ids=str)
+def test_output_size_passes_the_right_value_in_any_form(setting: tuple, expected: int) -> None:
+    for answer in (expected, np.int64(expected), np.int32(expected), float(expected),
+                   (expected, expected), [expected, expected], np.array([expected, expected]),
+                   np.array(expected)):  # fmt: skip
+        feedback = checks.check_output_size(answer, *setting)
+        assert passed(feedback), (answer, feedback)
+        assert f"{expected} x {expected} outputs" in feedback.message
+
+
+# Wrong answers for a 28 x 28 input and a 5 x 5 kernel with stride 2, each with a word of
+# the hint it must get. Padding 'same' should give 14, padding 'valid' 12.
+WRONG_OUTPUT_SIZES = [
+    ("same", 13, "add 1"),  # forgot the + 1: (28 + 4 - 5) // 2; or:
+    ("same", 13, "both sides of the input together"),  # one side's zeros: (28 + 2 - 5) // 2 + 1
+    ("same", 15, "Round the division down"),  # ceil instead of floor, one ring: 27 / 2
+    ("same", 12, "With padding 'same' Keras first adds zeros"),  # forgot the padding
+    ("same", 28, "divide by the stride"),  # forgot the stride
+    ("same", 27, "divide by the stride"),  # forgot the stride, Keras's zeros
+    ("same", 26, "Hint: out = floor"),  # forgot the stride and the + 1
+    ("same", 16, "Hint: out = floor"),  # 28 // 2 + 2: a guess
+    ("valid", 11, "add 1"),  # off by one, low
+    ("valid", 13, "Round the division down"),  # off by one, high
+    ("valid", 24, "divide by the stride"),  # forgot the stride
+    ("valid", 14, "Padding 'valid' adds no zeros"),  # padded although 'valid'
+    ("valid", 23, "Hint: out = floor"),  # n - k alone
+    ("valid", 12.5, "round the division down"),  # no floor at all
+    ("valid", (12, 11), "should be equal"),
+    ("valid", (None, 12, 12, 1), "a pair (height, width)"),
+    ("valid", 0, "positive whole number"),
+    ("valid", "12", "whole number"),
+]
+
+
+@pytest.mark.parametrize("padding, answer, hint", WRONG_OUTPUT_SIZES, ids=str)
+def test_output_size_refuses_wrong_answers_without_revealing(padding, answer, hint) -> None:
+    expected = {"same": 14, "valid": 12}[padding]
+    feedback = checks.check_output_size(answer, size=28, kernel_size=5, stride=2, padding=padding)
+    assert not passed(feedback), (answer, feedback)
+    assert hint in feedback.message, (answer, feedback.message)
+    assert str(expected) not in feedback.message.replace(str(answer), ""), feedback.message
+
+
+def test_output_size_padding_counted_once_is_refused() -> None:
+    feedback = checks.check_output_size(25, size=28, kernel_size=7, stride=1, padding="same")
+    assert "both sides of the input together" in feedback.message  # (28 + 3 - 7) + 1: one side
+    assert "More than one" not in feedback.message  # only one slip gives 25
+    unknown = checks.check_output_size(12, size=28, kernel_size=5, padding="full")
+    assert not passed(unknown) and "padding must be 'valid' or 'same'" in unknown.message
+
+
+def test_output_size_reads_a_tensor_that_requires_grad() -> None:
+    torch = pytest.importorskip("torch")
+    for answer in (
+        torch.tensor(14.0, requires_grad=True),
+        torch.tensor([14.0, 14.0], requires_grad=True),
+    ):
+        assert passed(checks.check_output_size(answer, 28, 5, 2, "same")), answer
+    wrong = checks.check_output_size(torch.tensor(13.0, requires_grad=True), 28, 5, 2, "same")
+    assert not passed(wrong) and "add 1" in wrong.message
+
+
+@pytest.mark.parametrize("garbage", GARBAGE, ids=lambda value: type(value).__name__)
+def test_output_size_garbage_never_raises(garbage: object) -> None:
+    feedback = checks.check_output_size(garbage, size=28, kernel_size=5, stride=2, padding="same")
+    assert not passed(feedback) and feedback.message
+    assert "14" not in feedback.message
+
+
 def correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Lesson 3's sums of products, written with slices instead of loops."""
     rows, cols = image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1
@@ -799,6 +898,87 @@ HARDEST_DIGIT = Case(
     },
 )
 
+
+def test_hardest_digit_tells_shares_from_counts() -> None:
+    true = np.repeat(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [100, 1000, 100, 100, 100, 100, 100, 100, 100, 100]
+    )
+    predicted = true.copy()
+    ones = np.flatnonzero(true == 1)[:50]  # 5% of the ones wrong: the most mistakes
+    twos = np.flatnonzero(true == 2)[:10]  # 10% of the twos wrong: the lowest share
+    predicted[ones], predicted[twos] = 7, 3
+    assert passed(checks.check_hardest_digit(2, predicted, true))
+    assert "shares, not counts" in checks.check_hardest_digit(1, predicted, true).message
+
+
+# Exercise 5.3: both networks on digits moved to the right. Two stand-ins: TOLERANT sums the
+# ink in coarser blocks than STRICT, so moving the digits costs it less.
+SHIFT_DIGITS = np.zeros((300, 28, 28, 1), dtype="float32")
+_ink = np.random.default_rng(5).random((2, 300, 20, 16))
+SHIFT_DIGITS[:, 4:24, 6:22, 0] = _ink[0] * (_ink[1] < 0.3)
+TOLERANT, STRICT = PooledReader(1, 7), PooledReader(2, 4)
+SHIFT_LABELS = TOLERANT.predict(SHIFT_DIGITS).argmax(axis=1)  # it reads every digit in place
+
+
+def accuracies_moved(pixels: int) -> tuple[float, float]:
+    """Both stand-ins' accuracy on the digits moved ``pixels`` to the right (padded on the
+    left, cut on the right: another way to write lesson 5's ``shift_right``)."""
+    moved = np.pad(SHIFT_DIGITS, ((0, 0), (0, 0), (pixels, 0), (0, 0)))[:, :, :28]
+    return tuple(
+        float(np.mean(reader.predict(moved).argmax(axis=1) == SHIFT_LABELS))
+        for reader in (TOLERANT, STRICT)
+    )
+
+
+PLAIN, MOVED_2, MOVED_3 = accuracies_moved(0), accuracies_moved(2), accuracies_moved(3)
+SHIFTED_ACCURACY = Case(
+    lambda answer: checks.check_shifted_accuracy(
+        *answer, TOLERANT, STRICT, SHIFT_DIGITS, keras.utils.to_categorical(SHIFT_LABELS, 10)
+    ),
+    {
+        "floats": (*MOVED_3, 3),
+        "NumPy float32, as Keras's evaluate gives": (*map(np.float32, MOVED_3), 3),
+        "0-d arrays and a NumPy int": (*map(np.array, MOVED_3), np.int64(3)),
+        "another amount": (*accuracies_moved(6), 6),
+    },
+    {
+        "swapped": ((*MOVED_3[::-1], 3), "swapped"),
+        "percentages": ((100 * MOVED_3[0], 100 * MOVED_3[1], 3), "percentage"),
+        "error rates": ((1 - MOVED_3[0], 1 - MOVED_3[1], 3), "error rates"),
+        "not moved": ((*PLAIN, 3), "plain test digits"),
+        "the table's 2 pixels": ((*MOVED_2, 3), "moved 2 pixels"),
+        "the dense baseline's wrong": ((MOVED_3[0], MOVED_3[1] + 0.05, 3), "CNN's accuracy is"),
+        "the CNN's wrong": ((MOVED_3[0] - 0.05, MOVED_3[1], 3), "dense baseline's accuracy"),
+        "a shift from the table": ((*MOVED_2, 2), "already shows 2 pixels"),
+        "no shift": ((*PLAIN, 0), "at least one pixel"),
+        "a shift out of the frame": ((*MOVED_3, 30), "from 1 to 27"),
+        "pixels as text": ((*MOVED_3, "3"), "whole number"),
+        "the dense baseline's missing": ((MOVED_3[0], None, 3), "Fill in `dense_shifted`"),
+        "both wrong": ((MOVED_3[0] - 0.05, MOVED_3[1] + 0.05, 3), "Neither accuracy matches"),
+    },
+    tuple(f"{value:.2%}" for value in MOVED_3),
+    unanswered=(None, None, 3),
+)
+
+
+def test_the_stand_ins_tell_every_shift_apart() -> None:
+    moved = [accuracies_moved(pixels) for pixels in (0, 2, 3, 4)]
+    assert len(set(moved)) == 4 and PLAIN[0] == 1.0 and MOVED_3[0] != MOVED_3[1]
+    assert moved[0][0] > moved[1][0] > moved[2][0] > moved[3][0]  # further is harder
+
+
+def test_the_shifted_checks_last_hint_is_no_solution() -> None:
+    feedback = SHIFTED_ACCURACY.judge(SHIFTED_ACCURACY.wrong["both wrong"][0])
+    for code in ("np.mean", "predict(", "argmax", "shift_right(", "=="):
+        assert code not in feedback.message, feedback.message
+
+
+def test_the_shifted_check_names_both_accuracies() -> None:
+    feedback = SHIFTED_ACCURACY.judge(SHIFTED_ACCURACY.right["floats"])
+    assert f"the CNN reads {MOVED_3[0]:.2%}" in feedback.message
+    assert f"the dense baseline {MOVED_3[1]:.2%}" in feedback.message
+
+
 # --- lesson 6 ------------------------------------------------------------------------------
 
 ZEROS = np.flatnonzero(LABELS == 0)
@@ -1065,6 +1245,55 @@ FOOLS_ONLY_THE_SEED = Case(
     unanswered=(None, None),
 )
 
+
+def test_a_drawing_is_recorded_not_judged() -> None:
+    feedback = checks.check_fools_only_the_seed(
+        BLOB, 7, SEED_READS, STRONGER_READS, TEST_DIGITS, TEST_LABELS
+    )
+    assert not passed(feedback) and feedback.recorded, feedback
+    assert "only you can judge" in feedback.message
+    without_test_set = checks.check_fools_only_the_seed(
+        moved(TEST_DIGITS[SEVEN], 6, 6), 7, SEED_READS, STRONGER_READS
+    )
+    assert without_test_set.recorded
+
+
+def test_fools_only_the_seed_names_what_each_network_reads() -> None:
+    seven = moved(TEST_DIGITS[SEVEN], 6, 6)
+    assert (
+        "make it harder"
+        in checks.check_fools_only_the_seed(seven, 7, STRONGER_READS, STRONGER_READS).message
+    )
+    assert (
+        "Both networks"
+        in checks.check_fools_only_the_seed(seven, 7, SEED_READS, SEED_READS).message
+    )
+
+
+def test_check_centre_of_mass_names_each_slip() -> None:
+    image = np.zeros((28, 28))
+    image[20, 10] = 1.0  # one inked pixel: row 20, column 10, so its middle is x 10.5, y 20.5
+    assert checks.check_centre_of_mass(None, image) == checks.UNANSWERED
+    assert checks.check_centre_of_mass((10.5, 20.5), image).passed
+    assert "swapped" in checks.check_centre_of_mass((20.5, 10.5), image).message
+    assert "column + 0.5" in checks.check_centre_of_mass((10, 20), image).message
+    assert not checks.check_centre_of_mass((14.5, 14.5), image).passed
+    assert "pair of numbers" in checks.check_centre_of_mass("middle", image).message
+
+
+def test_check_fools_only_the_seed() -> None:
+    digit = np.zeros((28, 28), dtype="float32")
+    digit[6:22, 12:15] = 1.0  # a stroke: a drawing, which the check cannot label itself
+    seven, two = FixedReader(7), FixedReader(2)
+    assert checks.check_fools_only_the_seed(None, None, two, seven) == checks.UNANSWERED
+    assert checks.check_fools_only_the_seed(digit, 7, two, seven).recorded
+    assert "make it harder" in checks.check_fools_only_the_seed(digit, 7, seven, seven).message
+    assert "Both networks" in checks.check_fools_only_the_seed(digit, 7, two, two).message
+    assert "28 x 28" in checks.check_fools_only_the_seed(np.zeros(10), 7, two, seven).message
+    assert "[0, 1]" in checks.check_fools_only_the_seed(digit + 255, 7, two, seven).message
+    assert "from 0 to 9" in checks.check_fools_only_the_seed(digit, 12, two, seven).message
+
+
 # --- lesson 9 ------------------------------------------------------------------------------
 
 SLICE_SIZES = [22, 21, 21]  # np.array_split of a batch of 64 over three devices
@@ -1110,6 +1339,8 @@ SCALED_TRAINING = Case(
     unanswered=(None, None),
 )
 
+# --- every check: the tables above, and what holds for all of them -------------------------
+
 CASES = {
     "digit_count": DIGIT_COUNT, "digit_selection": DIGIT_SELECTION,
     "preprocessed": PREPROCESSED, "rescaling_experiment": RESCALING,
@@ -1119,6 +1350,7 @@ CASES = {
     "loss_for_integer_labels": LOSS, "overfitting": OVERFITTING,
     "cross_entropy": CROSS_ENTROPY,
     "accuracy": ACCURACY_CASE, "hardest_digit": HARDEST_DIGIT,
+    "shifted_accuracy": SHIFTED_ACCURACY,
     "first_index_of": FIRST_INDEX, "pooled_maps": POOLED_MAPS,
     "parameter_count": PARAMETER_COUNT, "augmentation_too_far": TOO_FAR,
     "centre_of_mass": CENTRE_OF_MASS, "fools_only_the_seed": FOOLS_ONLY_THE_SEED,
@@ -1217,42 +1449,6 @@ def test_the_checks_of_the_issue_refuse_typed_numbers() -> None:
         assert not passed(feedback) and not feedback.recorded, feedback
 
 
-def test_hardest_digit_tells_shares_from_counts() -> None:
-    true = np.repeat(
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [100, 1000, 100, 100, 100, 100, 100, 100, 100, 100]
-    )
-    predicted = true.copy()
-    ones = np.flatnonzero(true == 1)[:50]  # 5% of the ones wrong: the most mistakes
-    twos = np.flatnonzero(true == 2)[:10]  # 10% of the twos wrong: the lowest share
-    predicted[ones], predicted[twos] = 7, 3
-    assert passed(checks.check_hardest_digit(2, predicted, true))
-    assert "shares, not counts" in checks.check_hardest_digit(1, predicted, true).message
-
-
-def test_a_drawing_is_recorded_not_judged() -> None:
-    feedback = checks.check_fools_only_the_seed(
-        BLOB, 7, SEED_READS, STRONGER_READS, TEST_DIGITS, TEST_LABELS
-    )
-    assert not passed(feedback) and feedback.recorded, feedback
-    assert "only you can judge" in feedback.message
-    without_test_set = checks.check_fools_only_the_seed(
-        moved(TEST_DIGITS[SEVEN], 6, 6), 7, SEED_READS, STRONGER_READS
-    )
-    assert without_test_set.recorded
-
-
-def test_fools_only_the_seed_names_what_each_network_reads() -> None:
-    seven = moved(TEST_DIGITS[SEVEN], 6, 6)
-    assert (
-        "make it harder"
-        in checks.check_fools_only_the_seed(seven, 7, STRONGER_READS, STRONGER_READS).message
-    )
-    assert (
-        "Both networks"
-        in checks.check_fools_only_the_seed(seven, 7, SEED_READS, SEED_READS).message
-    )
-
-
 @pytest.mark.parametrize("garbage", GARBAGE, ids=lambda value: type(value).__name__)
 def test_garbage_never_raises(garbage: object) -> None:
     calls = [
@@ -1280,6 +1476,15 @@ def test_garbage_never_raises(garbage: object) -> None:
         lambda: checks.check_cross_entropy(garbage, SOFTMAX_OUTPUT, 7),
         lambda: checks.check_accuracy(garbage, PREDICTED, LABELS),
         lambda: checks.check_hardest_digit(garbage, PREDICTED, LABELS),
+        lambda: checks.check_shifted_accuracy(
+            garbage, garbage, 3, TOLERANT, STRICT, SHIFT_DIGITS, SHIFT_LABELS
+        ),
+        lambda: checks.check_shifted_accuracy(
+            *MOVED_3, garbage, TOLERANT, STRICT, SHIFT_DIGITS, SHIFT_LABELS
+        ),
+        lambda: checks.check_shifted_accuracy(
+            *MOVED_3, 3, garbage, STRICT, SHIFT_DIGITS, SHIFT_LABELS
+        ),
         lambda: checks.check_first_index_of(garbage, LABELS, 0),
         lambda: checks.check_pooled_maps(garbage, trained_looking_seed(), DIGIT),
         lambda: checks.check_parameter_count(garbage, STRONGER),
@@ -1300,218 +1505,6 @@ def test_garbage_never_raises(garbage: object) -> None:
         assert feedback.message
 
 
-# (size, kernel_size, stride, padding) -> the right output size, as Keras computes it.
-OUTPUT_SIZES = {
-    (28, 5, 2, "same"): 14,
-    (28, 5, 2, "valid"): 12,
-    (28, 3, 1, "valid"): 26,  # the seed network's first convolution
-    (13, 3, 1, "valid"): 11,  # and its second
-    (28, 3, 1, "same"): 28,
-}
-
-
-def keras_output_size(size: int, kernel_size: int, stride: int, padding: str) -> int:
-    layer = keras.layers.Conv2D(1, kernel_size, strides=stride, padding=padding)
-    return layer.compute_output_shape((None, size, size, 1))[1]
-
-
-@pytest.mark.parametrize("setting, expected", OUTPUT_SIZES.items(), ids=str)
-def test_output_size_table_matches_keras(setting: tuple, expected: int) -> None:
-    assert keras_output_size(*setting) == expected
-
-
-@pytest.mark.parametrize("setting, expected", OUTPUT_SIZES.items(), ids=str)
-def test_output_size_passes_the_right_value_in_any_form(setting: tuple, expected: int) -> None:
-    for answer in (expected, np.int64(expected), np.int32(expected), float(expected),
-                   (expected, expected), [expected, expected], np.array([expected, expected]),
-                   np.array(expected)):  # fmt: skip
-        feedback = checks.check_output_size(answer, *setting)
-        assert passed(feedback), (answer, feedback)
-        assert f"{expected} x {expected} outputs" in feedback.message
-
-
-# Wrong answers for a 28 x 28 input and a 5 x 5 kernel with stride 2, each with a word of
-# the hint it must get. Padding 'same' should give 14, padding 'valid' 12.
-WRONG_OUTPUT_SIZES = [
-    ("same", 13, "add 1"),  # forgot the + 1: (28 + 4 - 5) // 2; or:
-    ("same", 13, "both sides of the input together"),  # one side's zeros: (28 + 2 - 5) // 2 + 1
-    ("same", 15, "Round the division down"),  # ceil instead of floor, one ring: 27 / 2
-    ("same", 12, "With padding 'same' Keras first adds zeros"),  # forgot the padding
-    ("same", 28, "divide by the stride"),  # forgot the stride
-    ("same", 27, "divide by the stride"),  # forgot the stride, Keras's zeros
-    ("same", 26, "Hint: out = floor"),  # forgot the stride and the + 1
-    ("same", 16, "Hint: out = floor"),  # 28 // 2 + 2: a guess
-    ("valid", 11, "add 1"),  # off by one, low
-    ("valid", 13, "Round the division down"),  # off by one, high
-    ("valid", 24, "divide by the stride"),  # forgot the stride
-    ("valid", 14, "Padding 'valid' adds no zeros"),  # padded although 'valid'
-    ("valid", 23, "Hint: out = floor"),  # n - k alone
-    ("valid", 12.5, "round the division down"),  # no floor at all
-    ("valid", (12, 11), "should be equal"),
-    ("valid", (None, 12, 12, 1), "a pair (height, width)"),
-    ("valid", 0, "positive whole number"),
-    ("valid", "12", "whole number"),
-]
-
-
-@pytest.mark.parametrize("padding, answer, hint", WRONG_OUTPUT_SIZES, ids=str)
-def test_output_size_refuses_wrong_answers_without_revealing(padding, answer, hint) -> None:
-    expected = {"same": 14, "valid": 12}[padding]
-    feedback = checks.check_output_size(answer, size=28, kernel_size=5, stride=2, padding=padding)
-    assert not passed(feedback), (answer, feedback)
-    assert hint in feedback.message, (answer, feedback.message)
-    assert str(expected) not in feedback.message.replace(str(answer), ""), feedback.message
-
-
-def test_output_size_padding_counted_once_is_refused() -> None:
-    feedback = checks.check_output_size(25, size=28, kernel_size=7, stride=1, padding="same")
-    assert "both sides of the input together" in feedback.message  # (28 + 3 - 7) + 1: one side
-    assert "More than one" not in feedback.message  # only one slip gives 25
-    unknown = checks.check_output_size(12, size=28, kernel_size=5, padding="full")
-    assert not passed(unknown) and "padding must be 'valid' or 'same'" in unknown.message
-
-
-def test_output_size_reads_a_tensor_that_requires_grad() -> None:
-    torch = pytest.importorskip("torch")
-    for answer in (
-        torch.tensor(14.0, requires_grad=True),
-        torch.tensor([14.0, 14.0], requires_grad=True),
-    ):
-        assert passed(checks.check_output_size(answer, 28, 5, 2, "same")), answer
-    wrong = checks.check_output_size(torch.tensor(13.0, requires_grad=True), 28, 5, 2, "same")
-    assert not passed(wrong) and "add 1" in wrong.message
-
-
-@pytest.mark.parametrize("garbage", GARBAGE, ids=lambda value: type(value).__name__)
-def test_output_size_garbage_never_raises(garbage: object) -> None:
-    feedback = checks.check_output_size(garbage, size=28, kernel_size=5, stride=2, padding="same")
-    assert not passed(feedback) and feedback.message
-    assert "14" not in feedback.message
-
-
-# --- lesson 5, exercise 5.3: both networks on digits moved to the right -----------------------
-
-SHIFT_DIGITS = np.zeros((300, 28, 28, 1), dtype="float32")
-_ink = np.random.default_rng(5).random((2, 300, 20, 16))
-SHIFT_DIGITS[:, 4:24, 6:22, 0] = _ink[0] * (_ink[1] < 0.3)
-TOLERANT, STRICT = PooledReader(1, 7), PooledReader(2, 4)
-SHIFT_LABELS = TOLERANT.predict(SHIFT_DIGITS).argmax(axis=1)  # it reads every digit in place
-
-
-def accuracies_moved(pixels: int) -> tuple[float, float]:
-    """Both stand-ins' accuracy on the digits moved ``pixels`` to the right (padded on the
-    left, cut on the right: another way to write lesson 5's ``shift_right``)."""
-    moved = np.pad(SHIFT_DIGITS, ((0, 0), (0, 0), (pixels, 0), (0, 0)))[:, :, :28]
-    return tuple(
-        float(np.mean(reader.predict(moved).argmax(axis=1) == SHIFT_LABELS))
-        for reader in (TOLERANT, STRICT)
-    )
-
-
-PLAIN, MOVED_2, MOVED_3 = accuracies_moved(0), accuracies_moved(2), accuracies_moved(3)
-SHIFTED_ACCURACY = Case(
-    lambda answer: checks.check_shifted_accuracy(
-        *answer, TOLERANT, STRICT, SHIFT_DIGITS, keras.utils.to_categorical(SHIFT_LABELS, 10)
-    ),
-    {
-        "floats": (*MOVED_3, 3),
-        "NumPy float32, as Keras's evaluate gives": (*map(np.float32, MOVED_3), 3),
-        "0-d arrays and a NumPy int": (*map(np.array, MOVED_3), np.int64(3)),
-        "another amount": (*accuracies_moved(6), 6),
-    },
-    {
-        "swapped": ((*MOVED_3[::-1], 3), "swapped"),
-        "percentages": ((100 * MOVED_3[0], 100 * MOVED_3[1], 3), "percentage"),
-        "error rates": ((1 - MOVED_3[0], 1 - MOVED_3[1], 3), "error rates"),
-        "not moved": ((*PLAIN, 3), "plain test digits"),
-        "the table's 2 pixels": ((*MOVED_2, 3), "moved 2 pixels"),
-        "the dense baseline's wrong": ((MOVED_3[0], MOVED_3[1] + 0.05, 3), "CNN's accuracy is"),
-        "the CNN's wrong": ((MOVED_3[0] - 0.05, MOVED_3[1], 3), "dense baseline's accuracy"),
-        "a shift from the table": ((*MOVED_2, 2), "already shows 2 pixels"),
-        "no shift": ((*PLAIN, 0), "at least one pixel"),
-        "a shift out of the frame": ((*MOVED_3, 30), "from 1 to 27"),
-        "pixels as text": ((*MOVED_3, "3"), "whole number"),
-        "the dense baseline's missing": ((MOVED_3[0], None, 3), "Fill in `dense_shifted`"),
-        "both wrong": ((MOVED_3[0] - 0.05, MOVED_3[1] + 0.05, 3), "Neither accuracy matches"),
-    },
-    tuple(f"{value:.2%}" for value in MOVED_3),
-    unanswered=(None, None, 3),
-)
-CASES["shifted_accuracy"] = SHIFTED_ACCURACY  # after the tables above were collected
-SHIFT_CASES = {"shifted": SHIFTED_ACCURACY}
-
-
-def test_the_stand_ins_tell_every_shift_apart() -> None:
-    moved = [accuracies_moved(pixels) for pixels in (0, 2, 3, 4)]
-    assert len(set(moved)) == 4 and PLAIN[0] == 1.0 and MOVED_3[0] != MOVED_3[1]
-    assert moved[0][0] > moved[1][0] > moved[2][0] > moved[3][0]  # further is harder
-
-
-@pytest.mark.parametrize(
-    "case, answer",
-    [
-        pytest.param(case, answer, id=f"{name}: {form}")
-        for name, case in SHIFT_CASES.items()
-        for form, answer in case.right.items()
-    ],
-)
-def test_right_answers_pass_for_the_shifts(case: Case, answer: Any) -> None:
-    feedback = case.judge(answer)
-    assert passed(feedback), feedback
-
-
-@pytest.mark.parametrize(
-    "case, answer, hint",
-    [
-        pytest.param(case, answer, hint, id=f"{name}: {mistake}")
-        for name, case in SHIFT_CASES.items()
-        for mistake, (answer, hint) in case.wrong.items()
-    ],
-)
-def test_wrong_answers_are_refused_for_the_shifts(case: Case, answer: Any, hint: str) -> None:
-    feedback = case.judge(answer)
-    assert not passed(feedback) and not feedback.recorded, feedback
-    assert hint in feedback.message, feedback.message
-    for secret in case.secrets:
-        assert secret not in feedback.message, feedback.message
-
-
-def test_unanswered_shifts_ask_for_an_answer() -> None:
-    assert SHIFTED_ACCURACY.judge(SHIFTED_ACCURACY.unanswered) == checks.UNANSWERED
-
-
-def test_the_shifted_checks_last_hint_is_no_solution() -> None:
-    feedback = SHIFTED_ACCURACY.judge(SHIFTED_ACCURACY.wrong["both wrong"][0])
-    for code in ("np.mean", "predict(", "argmax", "shift_right(", "=="):
-        assert code not in feedback.message, feedback.message
-
-
-def test_the_shifted_check_names_both_accuracies() -> None:
-    feedback = SHIFTED_ACCURACY.judge(SHIFTED_ACCURACY.right["floats"])
-    assert f"the CNN reads {MOVED_3[0]:.2%}" in feedback.message
-    assert f"the dense baseline {MOVED_3[1]:.2%}" in feedback.message
-
-
-@pytest.mark.parametrize("garbage", GARBAGE, ids=lambda value: type(value).__name__)
-def test_shifts_garbage_never_raises(garbage: object) -> None:
-    calls = [
-        lambda: checks.check_shifted_accuracy(
-            garbage, garbage, 3, TOLERANT, STRICT, SHIFT_DIGITS, SHIFT_LABELS
-        ),
-        lambda: checks.check_shifted_accuracy(
-            *MOVED_3, garbage, TOLERANT, STRICT, SHIFT_DIGITS, SHIFT_LABELS
-        ),
-        lambda: checks.check_shifted_accuracy(
-            *MOVED_3, 3, garbage, STRICT, SHIFT_DIGITS, SHIFT_LABELS
-        ),
-    ]
-    for call in calls:
-        feedback = call()
-        assert isinstance(feedback, checks.Feedback)
-        assert not feedback.passed and not feedback.recorded, feedback
-        assert feedback.message
-
-
 def test_a_number_too_large_for_a_float_is_answered_not_raised() -> None:
     labels = np.arange(100) % 10
     for feedback in (
@@ -1522,28 +1515,37 @@ def test_a_number_too_large_for_a_float_is_answered_not_raised() -> None:
         assert not feedback.passed and "far too large" in feedback.message, feedback
 
 
-# --- lesson 8's checks, slip by slip ------------------------------------------------------
+# --- where each check lives ----------------------------------------------------------------
 
 
-def test_check_centre_of_mass_names_each_slip() -> None:
-    image = np.zeros((28, 28))
-    image[20, 10] = 1.0  # one inked pixel: row 20, column 10, so its middle is x 10.5, y 20.5
-    assert checks.check_centre_of_mass(None, image) == checks.UNANSWERED
-    assert checks.check_centre_of_mass((10.5, 20.5), image).passed
-    assert "swapped" in checks.check_centre_of_mass((20.5, 10.5), image).message
-    assert "column + 0.5" in checks.check_centre_of_mass((10, 20), image).message
-    assert not checks.check_centre_of_mass((14.5, 14.5), image).passed
-    assert "pair of numbers" in checks.check_centre_of_mass("middle", image).message
+def first_callers() -> dict[str, int]:
+    """Each check that the lessons call, with the number of the first lesson that calls it."""
+    first: dict[str, int] = {}
+    for lesson in project.lessons():
+        number = int(lesson.name.split("_")[0])
+        for name in re.findall(r"\bchecks\.(check_\w+)\(", lesson.read_text()):
+            first.setdefault(name, number)
+    return first
 
 
-def test_check_fools_only_the_seed() -> None:
-    digit = np.zeros((28, 28), dtype="float32")
-    digit[6:22, 12:15] = 1.0  # a stroke: a drawing, which the check cannot label itself
-    seven, two = FixedReader(7), FixedReader(2)
-    assert checks.check_fools_only_the_seed(None, None, two, seven) == checks.UNANSWERED
-    assert checks.check_fools_only_the_seed(digit, 7, two, seven).recorded
-    assert "make it harder" in checks.check_fools_only_the_seed(digit, 7, seven, seven).message
-    assert "Both networks" in checks.check_fools_only_the_seed(digit, 7, two, two).message
-    assert "28 x 28" in checks.check_fools_only_the_seed(np.zeros(10), 7, two, seven).message
-    assert "[0, 1]" in checks.check_fools_only_the_seed(digit + 255, 7, two, seven).message
-    assert "from 0 to 9" in checks.check_fools_only_the_seed(digit, 12, two, seven).message
+def test_each_check_lives_in_the_module_of_the_first_lesson_that_calls_it() -> None:
+    first = first_callers()
+    assert set(first) == {name for name in checks.__all__ if name.startswith("check_")}
+    for name, number in first.items():
+        assert getattr(checks, name).__module__ == f"course_utils.checks.lesson{number:02d}", name
+
+
+def test_the_package_gathers_the_checks_of_its_lesson_modules() -> None:
+    """``checks.check_...`` reaches every check of the modules lesson01, lesson02, ...; a
+    lesson's module takes what it shares from ``feedback``, never from another lesson's."""
+    modules = sorted(Path(checks.__file__).parent.glob("lesson*.py"))
+    assert [module.stem for module in modules] == [
+        f"lesson{number:02d}" for number in range(1, len(modules) + 1)
+    ]
+    defined = set()
+    for module in modules:
+        assert "checks.lesson" not in module.read_text(), module.name
+        names = vars(importlib.import_module(f"course_utils.checks.{module.stem}"))
+        defined |= {name for name in names if name.startswith("check_")}
+    assert defined == {name for name in dir(checks) if name.startswith("check_")}
+    assert defined == {name for name in checks.__all__ if name.startswith("check_")}
