@@ -121,13 +121,11 @@ def test_model_files_that_would_run_code_are_refused(tmp_path: Path) -> None:
     lambda_model.save(tmp_path / "lambda.keras")
     with pytest.raises(models.ModelFileError, match="asks to run code when it is loaded"):
         models.load_saved_model(tmp_path / "lambda.keras")
-    plain = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])  # fmt: skip
-    plain.save(tmp_path / "plain.keras")
+    models.build_seed_cnn().save(tmp_path / "plain.keras")
     assert models.load_saved_model(tmp_path / "plain.keras").output_shape == (None, 10)
     evil = _rewritten(tmp_path / "plain.keras", _name_a_module_function)
-    with pytest.raises(models.ModelFileError, match="could not be read.*'system'"):
-        models.load_saved_model(evil)
+    with pytest.raises(models.ModelFileError, match="asks to run code when it is loaded"):
+        models.load_saved_model(evil)  # refused before Keras reads it
 
 
 def test_a_model_of_another_shape_or_a_cut_file_is_refused(tmp_path: Path) -> None:
