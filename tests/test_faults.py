@@ -516,6 +516,42 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     return message
 
 
+@case("the saved model is another network of the right shape")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    flat = [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    keras.Sequential(flat).save(path)
+    return _load_or_train(path)
+
+
+@case("the saved model holds parts no saved network has")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    models.build_seed_cnn().save(path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("assets/extra.bin", b"0" * 1000)
+    return _load_or_train(path)
+
+
+@case("the saved model's weights do not fit its network")
+def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
+    path = tmp / "model.keras"
+    wider = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(64, (3, 3))])
+    seed = models.build_seed_cnn()
+    seed.save(path)
+    other = tmp / "other.keras"
+    wider.save(other)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(other) as archive:
+        parts["model.weights.h5"] = archive.read("model.weights.h5")
+    other.unlink()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return _load_or_train(path)
+
+
 @case("the model file would run code (a `Lambda` layer)")
 def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
     path = tmp / "model.keras"
