@@ -71,9 +71,15 @@ def test_the_stronger_network_reaches_about_99_5_percent_half_the_mistakes(execu
         assert "99.4%" not in _prose(source), source
 
 
-def test_shifted_copies_are_the_recipes_answer_and_do_not_hurt(executed: dict) -> None:
+def test_shifted_copies_change_the_test_result_only_inside_the_noise(executed: dict) -> None:
+    """'The copies change only a handful of the 10,000 answers' and 'one run cannot say
+    whether they helped': the change is within the table's rule for noise, as printed."""
     figures = executed["07_going_further"]["figures"]
-    assert figures["test_accuracy"] >= figures["test_accuracy_one_prediction"]
+    accuracy = figures["test_accuracy"]
+    change = accuracy - figures["test_accuracy_one_prediction"]
+    assert abs(change) <= 2 * (2 * accuracy * (1 - accuracy) / 10_000) ** 0.5, figures
+    assert abs(change) * 10_000 <= 10, "a handful of answers"
+    assert ": inside the noise (up to" in executed["07_going_further"]["printed"]
 
 
 def test_the_schedule_ends_where_its_docstring_says(executed: dict) -> None:
@@ -136,7 +142,15 @@ def test_the_stronger_network_beats_the_seed_network_where_lesson_8_says(execute
     figures = executed["08_your_handwriting"]["figures"]
     assert figures["stronger_test_accuracy"] > figures["seed_test_accuracy"]
     assert figures["stronger_moved_accuracy"] > 10 * figures["seed_moved_accuracy"]
-    assert abs(figures["stronger_fooled"] - figures["seed_fooled"]) <= 1, "about as many"
+    printed = executed["08_your_handwriting"]["printed"]
+    fooled = {
+        network: names.split(", ")
+        for network, names in re.findall(r"^(seed|stronger) network fooled by \d+ of \d+: (.*)$",
+                                         printed, flags=re.M)
+    }  # fmt: skip
+    for turned in ("7 turned 45 degrees", "4 turned 90 degrees"):  # "still fool both networks"
+        assert turned in fooled["seed"] and turned in fooled["stronger"], fooled
+    assert figures["stronger_fooled"] >= 1, "the tricky inputs fool it too"
 
 
 def test_what_fools_the_seed_network_is_what_lesson_8_says(executed: dict) -> None:
