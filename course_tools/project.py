@@ -24,10 +24,13 @@ BACKENDS = ("tensorflow", "jax", "torch")
 #: fast course's tests fail above it (tests/test_notebooks.py), so that a change which
 #: doubles a lesson's memory fails there. Its kernels peak at 0.8 to 1.2 GiB.
 FAST_COURSE_MEMORY_BUDGET_MIB = 1536
-#: The most a lesson's kernel needed at its real size, in MiB: lesson 7, measured by `make
-#: course` (build/course-results.json) on 2026-11-30; every lesson's figure is in the
-#: instructors' guide. A hub gives each student at least this plus the server's own.
-FULL_COURSE_PEAK_MIB = 2120
+#: The most anonymous memory a lesson's kernel needed at its real size, in MiB: what a
+#: container's memory limit charges and cannot reclaim (a kernel's resident peak, VmHWM,
+#: also counts about 600 MiB of TensorFlow's mapped libraries, which the kernel can drop and
+#: read again). Lesson 7, measured by `make course` on 2026-12-06 at seeds 42, 1 and 2
+#: (1,664, 1,673 and 1,670 MiB; every lesson's figure is in the instructors' guide). A hub
+#: gives each student at least this plus the server's own (tests/test_hub.py).
+FULL_COURSE_PEAK_MIB = 1673
 #: What a student's Jupyter server holds beside the kernel, in MiB: JupyterLab's server
 #: with Jupytext and nbgitpuller measured about 100 after opening a lesson; a hub's
 #: single-user server, a terminal and nbgitpuller's git add to it (150 to 250 in all).
