@@ -1053,27 +1053,7 @@ POOLED_MAPS = Case(
 # --- lesson 7 ------------------------------------------------------------------------------
 
 
-def lesson_7_network() -> keras.Sequential:
-    """Lesson 7's stronger network: convolutions without bias, batch normalisation."""
-
-    def block(filters: int, size: int, pool: bool) -> list:
-        return [
-            layers.Conv2D(filters, (size, size), use_bias=False),
-            *([layers.MaxPooling2D((2, 2))] if pool else []),
-            layers.BatchNormalization(momentum=0.9),
-            layers.Activation("relu"),
-        ]
-
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            *block(16, 5, True), *block(48, 3, True), *block(96, 3, False),
-            layers.Flatten(), layers.Dropout(0.1), layers.Dense(10, activation="softmax"),
-        ]
-    )  # fmt: skip
-
-
-STRONGER = lesson_7_network()
+STRONGER = models.build_stronger_network()  # lesson 7's network (tests/test_model_files.py)
 STRONGER_COUNT = STRONGER.count_params()
 LEARNED = sum(int(np.prod(weight.shape)) for weight in STRONGER.trainable_weights)
 PARAMETER_COUNT = Case(
