@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from course_tools.course import FAST_PARAMETERS
-from course_tools.project import BACKENDS, NOTEBOOK_DIR, PROJECT_ROOT, lessons
-from course_tools.uv import configure_uv
+# The course's tools run from the checkout (the wheel holds only what the lessons import),
+# and nox does not put the noxfile's folder on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import nox
+from course_admin.course import FAST_PARAMETERS  # noqa: E402
+from course_admin.uv import configure_uv  # noqa: E402
+from course_utils.project import BACKENDS, NOTEBOOK_DIR, PROJECT_ROOT, lessons  # noqa: E402
+
+import nox  # noqa: E402
 
 nox.options.default_venv_backend = "uv"
 # Its environments go under build/, with everything else the course produces (and which the
@@ -59,10 +63,10 @@ SHOW_VERSIONS = (
     " *(f'{name} {version(name)}' for name in ('keras', 'tensorflow', 'numpy', 'jupyter-book')))"
 )
 #: The Python that ruff also formats (the lessons keep the layout their prose explains).
-FORMATTED = ("course_utils", "course_tools", "tests", "noxfile.py")
+FORMATTED = ("course_utils", "course_admin", "tests", "noxfile.py")
 
 
-configure_uv()  # uv with pip's indexes, and pyenv's Pythons (course_tools/uv.py)
+configure_uv()  # uv with pip's indexes, and pyenv's Pythons (course_admin/uv.py)
 
 
 @contextmanager
@@ -122,7 +126,7 @@ for _backend in BACKENDS:
 
 def nbval_every_lesson(session: nox.Session) -> None:
     """nbval executes every lesson in the session's environment, in its fast mode: the
-    parameters papermill writes into a copy of each (course_tools.course.FAST_PARAMETERS)."""
+    parameters papermill writes into a copy of each (course_admin.course.FAST_PARAMETERS)."""
     folder = Path(session.create_tmp()) / "fast-lessons"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()

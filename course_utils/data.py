@@ -42,8 +42,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from course_tools.project import PROJECT_ROOT, atomic_write, in_checkout
-from course_utils import workarounds
+from course_utils import startup, workarounds  # noqa: F401 - startup first
+from course_utils.project import PROJECT_ROOT, atomic_write, in_checkout
 
 import numpy as np
 
@@ -484,6 +484,7 @@ def _received(request: urllib.request.Request, deadline: float) -> Iterator[byte
         if announced is not None and received < announced:
             raise DownloadFailed(f"the connection closed after {received:,} of {total:,} bytes")
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the server's answer, and with it the connection
         raise _refused(error, request) from None
     except (OSError, http.client.HTTPException) as error:  # URLError and TimeoutError too
         if clock.expired:  # whatever broke, it broke because the time was up

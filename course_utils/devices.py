@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import warnings
 from typing import Any
+
+from course_utils import backend
 
 #: The flag that makes JAX show the processor as that many CPU devices (read once, when JAX
 #: first looks for its devices).
@@ -19,9 +22,7 @@ RESTART = "Kernel > Restart Kernel (Runtime > Restart session on Colab), then ru
 
 def _backend_chosen_by_the_user() -> str | None:
     """The backend KERAS_BACKEND named before ``course_utils`` gave it its default."""
-    import course_utils
-
-    return course_utils.KERAS_BACKEND_CHOSEN
+    return backend.KERAS_BACKEND_CHOSEN
 
 
 def use_jax_devices(count: int = 4) -> list[Any] | None:
@@ -52,6 +53,10 @@ def use_jax_devices(count: int = 4) -> list[Any] | None:
     flags = os.environ.get("XLA_FLAGS", "")
     if DEVICE_COUNT_FLAG not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} {DEVICE_COUNT_FLAG}={count}".strip()
+
+    if "keras" not in sys.modules:  # nothing has started Keras: it starts on JAX, and
+        os.environ["KERAS_BACKEND"] = "jax"  # TensorFlow never starts in this kernel
+    from course_utils import startup  # noqa: F401 - the course's workarounds, for JAX
 
     import keras
 

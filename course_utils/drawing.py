@@ -30,6 +30,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from course_utils import startup  # noqa: F401 - before Keras, it quietens TensorFlow
+
 import anywidget
 import numpy as np
 import traitlets

@@ -7,6 +7,8 @@ import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
+from course_utils import startup  # noqa: F401 - before Keras, it quietens TensorFlow
+
 
 def gpu_name() -> str | None:
     """The name of the GPU that Keras's backend uses, or None when it runs on the CPU."""

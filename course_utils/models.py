@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from course_tools.project import atomic_write
+from course_utils import startup  # noqa: F401 - before Keras, it quietens TensorFlow
 from course_utils.paths import trained_model_path
+from course_utils.project import atomic_write
 
 import h5py
 import keras

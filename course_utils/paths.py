@@ -1,11 +1,11 @@
 """Where the lessons keep the models they train (in the build folder of
-:func:`course_tools.project.build_dir`)."""
+:func:`course_utils.project.build_dir`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from course_tools.project import build_dir
+from course_utils.project import build_dir
 
 MODEL_FILE = "mnist_cnn.keras"
 STRONGER_MODEL_FILE = "stronger_cnn.keras"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from course_utils import startup  # noqa: F401 - before Keras, it quietens TensorFlow
+
 import numpy as np
 from matplotlib.figure import Figure
 

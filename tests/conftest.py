@@ -4,14 +4,14 @@ Before anything is collected, Keras's cache (KERAS_HOME) and the course's build 
 (COURSE_BUILD_DIR) are pointed at a fresh temporary folder, so that tests never touch a
 student's ~/.keras or build/, and the notebook kernels that nbval and papermill start
 inherit the same settings (the fast mode is papermill's parameters, written into a copy
-of a lesson: course_tools.course.FAST_PARAMETERS). MNIST
+of a lesson: course_admin.course.FAST_PARAMETERS). MNIST
 comes from the local copy (MNIST_DIR, or the documented default ../shared/data/mnist); a
 download, when a test wants one, comes from a server on localhost that the test starts
-(`mirror`), and MNIST_URL points at a closed local port otherwise. Every socket connection
+(`mnist_mirror`), and MNIST_URL points at a closed local port otherwise. Every socket connection
 beyond this machine is refused, so nothing is ever downloaded from outside.
 
 This file holds fixtures and hooks only; what tests share besides is in helpers.py. A test
-that uses the `browser` or the `site` fixture must carry the marker that says so (browser,
+that uses the `browser` or the `built_site` fixture must carry the marker that says so (browser,
 book: pyproject.toml), or collection stops.
 """
 
@@ -75,7 +75,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 #: A fixture that a test uses, and the marker (pyproject.toml) that the test must then carry,
 #: so that the sessions' `-m` expressions choose it rightly.
-MARKER_FOR_FIXTURE = {"browser": "browser", "site": "book"}
+MARKER_FOR_FIXTURE = {"browser": "browser", "built_site": "book"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything: every test is checked
@@ -129,7 +129,7 @@ def tiny_mnist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def mnist_12000() -> tuple:
+def mnist_first_12000() -> tuple:
     """MNIST prepared as the lessons prepare it, with 12,000 training images."""
     from course_utils.data import load_prepared
 
@@ -137,18 +137,18 @@ def mnist_12000() -> tuple:
 
 
 @pytest.fixture(scope="session")
-def brief_seed_model(mnist_12000: tuple) -> keras.Model:
+def briefly_trained_seed_model(mnist_first_12000: tuple) -> keras.Model:
     """The seed network trained briefly (12,000 images, 2 epochs: about 97% right), once
     per session for the drawing pad's tests. Tests only read it: none trains it further."""
     from course_utils import models
 
-    (x_train, y_train), _ = mnist_12000
+    (x_train, y_train), _ = mnist_first_12000
     trained, _ = models.train_seed_cnn(x_train, y_train, epochs=2, verbose=0)
     return trained
 
 
 @pytest.fixture
-def mirror() -> Iterator[Mirror]:
+def mnist_mirror() -> Iterator[Mirror]:
     """A web server on localhost that serves what the test puts in it (see helpers.Mirror)."""
     served = Mirror(url="")
 
@@ -184,17 +184,10 @@ def mirror() -> Iterator[Mirror]:
     server.server_close()
 
 
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """The address of a server on localhost that accepts connections and never answers."""
-    with socket.create_server(("127.0.0.1", 0)) as listening:
-        yield f"http://127.0.0.1:{listening.getsockname()[1]}/mnist.npz"
-
-
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real book, built once per session from the lessons at their default parameters."""
-    from course_tools.book import build_book
+    from course_admin.book import build_book
 
     output = tmp_path_factory.mktemp("book")
     assert build_book(output=output).returncode == 0
@@ -204,9 +197,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(site: Path) -> Iterator[str]:
+def site_server(built_site: Path) -> Iterator[str]:
     """The built site served on a free port of localhost."""
-    handler = functools.partial(QuietHandler, directory=str(site))
+    handler = functools.partial(QuietHandler, directory=str(built_site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools.project import BACKENDS as ALL_BACKENDS
+from course_utils.project import BACKENDS as ALL_BACKENDS
 
 #: Debian's Chromium, headless, asked for nothing beyond this machine.
 CHROMIUM_ARGS = [
@@ -52,7 +52,7 @@ Respond = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 @dataclass
 class Mirror:
-    """A web server on localhost (the `mirror` fixture): ``files`` maps a path to its
+    """A web server on localhost (the `mnist_mirror` fixture): ``files`` maps a path to its
     content; ``cut/<path>`` sends the full Content-Length but only half the bytes;
     ``responses`` maps a path to a function that sends the response itself (a stream without
     end, a trickle, odd headers); anything else is a 404."""

@@ -3,7 +3,7 @@ in dark mode, with no violations.
 
 axe-core comes with the axe-playwright-python package (its axe.min.js, injected into the
 page: nothing is fetched); the browser is Debian's Chromium (conftest's `browser`); the site
-is the one the session builds once (conftest's `site` and `server`).
+is the one the session builds once (conftest's `built_site` and `site_server`).
 """
 
 from __future__ import annotations
@@ -45,12 +45,13 @@ def describe(violations: list[dict]) -> list[str]:
     ]
 
 
-def site_pages(site: Path) -> list[str]:
+def site_pages(built_site: Path) -> list[str]:
     """Every page of the site, as paths relative to its root; redirects are not pages."""
     pages = sorted(
-        path.relative_to(site).as_posix()
-        for path in site.rglob("*.html")
-        if path.relative_to(site).parts[0] not in NOT_PAGES and REDIRECT not in path.read_text()
+        path.relative_to(built_site).as_posix()
+        for path in built_site.rglob("*.html")
+        if path.relative_to(built_site).parts[0] not in NOT_PAGES
+        and REDIRECT not in path.read_text()
     )
     assert "book/intro.html" in pages and "search.html" in pages and len(pages) >= 10, pages
     return pages
@@ -76,12 +77,12 @@ def page_in(browser: Browser) -> Iterator:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_every_page_passes_axe_core(site: Path, server: str, page_in, mode: str) -> None:
+def test_every_page_passes_axe_core(built_site: Path, site_server: str, page_in, mode: str) -> None:
     page = page_in(mode)
     found: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
-    for path in site_pages(site):
-        page.goto(f"{server}/{path}", wait_until="load")
+    for path in site_pages(built_site):
+        page.goto(f"{site_server}/{path}", wait_until="load")
         assert page.evaluate("document.documentElement.dataset.theme") == mode, path
         violations = audit(page)
         counts[path] = sum(len(rule["nodes"]) for rule in violations)

@@ -1,4 +1,4 @@
-"""Keras's three backends: the fast course runs on each (tests/test_notebooks.py runs it once
+"""Keras's three backends: the fast course runs on each (tests/test_fast_course.py runs it once
 per entry of BACKENDS), and course_utils brings TensorFlow in only when it is the backend.
 
 COURSE_BACKENDS narrows the list (the lowest-versions environment of .ci/run has TensorFlow
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.newest
 LESSON_HELPERS = """
 import json, sys
 from pathlib import Path
-import course_utils
+from course_utils import startup  # noqa: F401
 from course_utils import checks, models, plotting
 from course_utils.data import load_prepared
 from course_utils.environment import print_versions
@@ -92,7 +92,7 @@ def test_the_probe_sees_tensorflow_when_it_is_the_backend(tmp_path: Path) -> Non
 # (workarounds.stop_tf_data_stalls): Keras's datasets from arrays must have autotuning off.
 ARRAY_DATASET_OPTIONS = """
 import numpy as np
-import course_utils
+from course_utils import startup  # noqa: F401
 from keras.src.trainers.data_adapters import get_data_adapter
 
 images, labels = np.zeros((10, 28, 28, 1), "float32"), np.eye(10, dtype="float32")
@@ -121,7 +121,7 @@ def test_keras_datasets_from_arrays_have_tf_data_autotuning_off() -> None:
 # batch_torch_affine_transform): the batched replacement must give Keras's own result.
 TORCH_AFFINE_TRANSFORM = """
 import numpy as np
-import course_utils
+from course_utils import startup  # noqa: F401
 import keras
 from keras.src.backend.torch import image
 
@@ -163,7 +163,7 @@ def test_a_workaround_whose_keras_internal_moved_warns_and_the_course_goes_on() 
 # tf.function retracing" must not reach the lesson's output (course_utils drops it).
 SEVEN_PREDICTIONS = """
 import numpy as np
-import course_utils
+from course_utils import startup  # noqa: F401
 import keras
 images = np.zeros((8, 28, 28, 1), "float32")
 for _ in range(7):

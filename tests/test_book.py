@@ -1,6 +1,6 @@
 """The Jupyter Book site: built strictly from the lessons, and checked in headless Chromium.
 
-The site is built once per session (the `site` fixture in conftest.py), with the lessons'
+The site is built once per session (the `built_site` fixture in conftest.py), with the lessons'
 real default parameters, into a temporary folder. Chromium is Debian's (`apt-get install
 chromium`, done by .ci/run), driven by Playwright's Python package; no browser is ever
 downloaded.
@@ -15,9 +15,10 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from course_tools import install_cell, project
-from course_tools.book import build_book
-from course_tools.project import PROJECT_ROOT
+from course_admin import install_cell
+from course_admin.book import build_book
+from course_utils import project
+from course_utils.project import PROJECT_ROOT
 
 import jupytext
 import pytest
@@ -68,34 +69,35 @@ def test_a_sphinx_warning_fails_the_build(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def page(server: str, browser: Browser) -> Iterator[Page]:
+def page(site_server: str, browser: Browser) -> Iterator[Page]:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     outside: list[str] = []
     page.on(
-        "request", lambda r: None if r.url.startswith((server, "data:")) else outside.append(r.url)
+        "request",
+        lambda r: None if r.url.startswith((site_server, "data:")) else outside.append(r.url),
     )
     yield page
     page.close()
     assert outside == [], f"the site fetched from outside localhost: {outside[:5]}"
 
 
-def test_the_site_has_every_lesson_and_the_reader_features(site: Path) -> None:
+def test_the_site_has_every_lesson_and_the_reader_features(built_site: Path) -> None:
     for lesson in LESSON_PAGES:
-        assert (site / lesson).is_file()
-    first = (site / LESSON_PAGES[0]).read_text()
+        assert (built_site / lesson).is_file()
+    first = (built_site / LESSON_PAGES[0]).read_text()
     assert "_sources/notebooks/01_load_mnist.ipynb" in first  # download as notebook
     assert "_sources/notebooks/01_load_mnist.md" in first  # download as MyST source
     for service in ("mybinder.org", "colab.research.google.com", "hub.example.org"):
         assert service in first, f"no launch button for {service}"
-    assert (site / "_sources" / "notebooks" / "01_load_mnist.ipynb").is_file()
+    assert (built_site / "_sources" / "notebooks" / "01_load_mnist.ipynb").is_file()
     assert "tag_hide-cell" in first  # solutions folded away, their outputs with them
-    assert (site / "search.html").is_file()
+    assert (built_site / "search.html").is_file()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("number", range(len(LESSON_PAGES)), ids=lambda n: LESSON_PAGES[n])
-def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
-    page.goto(f"{server}/{LESSON_PAGES[number]}", wait_until="load")
+def test_lesson_page_in_a_browser(page: Page, site_server: str, number: int) -> None:
+    page.goto(f"{site_server}/{LESSON_PAGES[number]}", wait_until="load")
     heading = page.locator("h1").first.inner_text()
     assert heading.startswith(f"Lesson {number + 1}:"), heading
     assert page.title().startswith(f"Lesson {number + 1}:")
@@ -121,9 +123,9 @@ def test_lesson_page_in_a_browser(page: Page, server: str, number: int) -> None:
 
 
 @pytest.mark.browser
-def test_lesson_8_page_reads_a_drawing_without_a_kernel(page: Page, server: str) -> None:
+def test_lesson_8_page_reads_a_drawing_without_a_kernel(page: Page, site_server: str) -> None:
     """The site's drawing pad: the seed network lesson 4 trained, run in the browser."""
-    page.goto(f"{server}/notebooks/08_your_handwriting.html", wait_until="load")
+    page.goto(f"{site_server}/notebooks/08_your_handwriting.html", wait_until="load")
     pad = page.locator(".course-drawing-pad[data-ready='true']")
     pad.wait_for(timeout=20_000)
     canvas = pad.locator("canvas.course-pad-canvas")
@@ -138,8 +140,8 @@ def test_lesson_8_page_reads_a_drawing_without_a_kernel(page: Page, server: str)
 
 
 @pytest.mark.browser
-def test_search_finds_convolution(page: Page, server: str) -> None:
-    page.goto(f"{server}/search.html?q=convolution", wait_until="load")
+def test_search_finds_convolution(page: Page, site_server: str) -> None:
+    page.goto(f"{site_server}/search.html?q=convolution", wait_until="load")
     results = page.locator("#search-results li")
     results.first.wait_for(timeout=20_000)
     assert results.count() >= 3
@@ -147,14 +149,14 @@ def test_search_finds_convolution(page: Page, server: str) -> None:
 
 
 @pytest.mark.parametrize("lesson", project.lessons(suffix=".ipynb"), ids=lambda path: path.stem)
-def test_launch_buttons_open_this_lessons_notebook(site: Path, lesson: Path) -> None:
+def test_launch_buttons_open_this_lessons_notebook(built_site: Path, lesson: Path) -> None:
     """Colab, Binder and the JupyterHub (nbgitpuller) open the lesson's .ipynb on the
     configured branch of the repository the install cell installs from; the file is there."""
     config = install_cell.book_config()["repository"]
     url, branch = config["url"].rstrip("/"), config["branch"]
     owner_repo = url.removeprefix("https://github.com/")
     notebook = f"notebooks/{lesson.name}"
-    page = html.unescape((site / f"notebooks/{lesson.stem}.html").read_text())
+    page = html.unescape((built_site / f"notebooks/{lesson.stem}.html").read_text())
     links = set(re.findall(r'href="([^"]+)"', page))
     expected = {
         "Colab": f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{notebook}",

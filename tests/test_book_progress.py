@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course_tools import book
+from course_admin import book
 
 import pytest
 

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from course_tools import project
-from course_utils import checks, models
+from course_utils import checks, models, project
 
 import keras
 import numpy as np
@@ -1033,7 +1032,7 @@ POOLED_MAPS = Case(
         "without the batch axis": POOLED[0],
         "a list of one": [POOLED],
         "a tensor": keras.Model(
-            trained_looking_seed().inputs, trained_looking_seed().layers[1].output
+            trained_looking_seed().inputs[0], trained_looking_seed().layers[1].output
         )(DIGIT),
     },
     {

@@ -22,9 +22,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools import course, install_cell, project
-from course_tools.project import PROJECT_ROOT
-from course_utils import data
+from course_admin import course, install_cell
+from course_utils import data, project
+from course_utils.project import PROJECT_ROOT
 
 import nbformat
 import papermill
@@ -63,12 +63,12 @@ class Colab:
 
 def _course_wheel(root: Path) -> Path:
     """A wheel of the course as a release would ship it (pyproject.toml, course_utils and
-    course_tools)."""
+    course_admin)."""
     source = root / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(PROJECT_ROOT / name, source / name)
-    for package in ("course_utils", "course_tools"):
+    for package in ("course_utils", "course_admin"):
         shutil.copytree(
             PROJECT_ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
         )
@@ -92,7 +92,7 @@ def _stand_in(root: Path) -> Path:
     here = Path(next(p for p in sys.path if p.endswith("site-packages")))
     for entry in here.iterdir():
         if not entry.name.startswith(
-            ("cnn_mnist_course", "__editable__", "course_utils", "course_tools")
+            ("cnn_mnist_course", "__editable__", "course_utils", "course_admin")
         ):
             (shown / entry.name).symlink_to(entry)
     (site_packages / "course-dependencies.pth").write_text(f"{shown}\n")
@@ -245,7 +245,7 @@ def test_a_missing_dependency_of_an_installed_course_is_not_reinstalled(
 MODEL_FILES_THAT_RUN_CODE = """
 import json, sys, zipfile
 from pathlib import Path
-import course_utils
+from course_utils import startup  # noqa: F401
 import keras
 from course_utils import models
 
@@ -292,16 +292,18 @@ def _texts(cell: nbformat.NotebookNode) -> str:
 
 
 def test_lessons_opened_alone_install_the_course_and_run(
-    colab: Colab, without_the_course: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch
+    colab: Colab, without_the_course: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each lesson copied alone into Colab's folder runs to the end, in order, in its fast
     mode: the first cell of the first installs the course from COURSE_PIP_SPEC (a wheel:
     no index, so everything else the course needs must be in the runtime already), MNIST
     comes from a localhost mirror once, the trained networks are saved beside the notebooks
     for the next lessons, and lesson 8's drawing pad asks for Colab's widget manager."""
-    mirror.files["mnist.npz"] = data.find_local_copy().read_bytes()  # MNIST_DIR or the default
+    mnist_mirror.files["mnist.npz"] = (
+        data.find_local_copy().read_bytes()
+    )  # MNIST_DIR or the default
     monkeypatch.setenv("COURSE_PIP_SPEC", str(colab.wheel))
-    monkeypatch.setenv("MNIST_URL", mirror.url + "mnist.npz")
+    monkeypatch.setenv("MNIST_URL", mnist_mirror.url + "mnist.npz")
     content = without_the_course
     stems = [path.stem for path in project.lessons(suffix=".ipynb")]
     if not COLAB_VENV:
@@ -333,7 +335,7 @@ def test_lessons_opened_alone_install_the_course_and_run(
     assert "MNIST downloaded and verified" in lesson_1
     assert re.search(r"test accuracy \d+\.\d+%", "".join(map(_texts, executed["04_train"])))
     assert (content / "build" / "models" / "mnist_cnn.keras").is_file()
-    assert mirror.requests == ["/mnist.npz"]  # downloaded once, then read from Keras's cache
+    assert mnist_mirror.requests == ["/mnist.npz"]  # downloaded once, then read from Keras's cache
     if "08_your_handwriting" in executed:
         # Colab shows a widget from outside ipywidgets only once its custom widget manager is
         # enabled; anywidget enables it when the pad is made (with ipywidgets 7, Colab's own

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from course_tools import course
+from course_admin import course
 
 import nbformat
 import pytest
@@ -41,7 +41,7 @@ def write_fake_lesson(folder: Path) -> Path:
 
 def test_make_course_prints_cells_and_epoch_lines_while_the_lesson_runs(tmp_path: Path) -> None:
     write_fake_lesson(tmp_path / "lessons")
-    command = [sys.executable, "-m", "course_tools.course", "--lessons", str(tmp_path / "lessons"),
+    command = [sys.executable, "-m", "course_admin.course", "--lessons", str(tmp_path / "lessons"),
                "--output", str(tmp_path / "build" / "course")]  # fmt: skip
     arrivals: list[tuple[float, str]] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1) as process:

@@ -134,16 +134,18 @@ def test_train_size_out_of_range_is_explained() -> None:
 
 
 def test_the_real_file_downloads_from_a_mirror_and_loads_through_keras(
-    mirror: Mirror, tmp_path: Path
+    mnist_mirror: Mirror, tmp_path: Path
 ) -> None:
     """A new student's laptop: no local copy, so the real code path downloads the real file
     (here from a localhost mirror), shows progress, verifies it and Keras loads it."""
-    mirror.files["mnist.npz"] = data.find_local_copy().read_bytes()  # MNIST_DIR or the default
+    mnist_mirror.files["mnist.npz"] = (
+        data.find_local_copy().read_bytes()
+    )  # MNIST_DIR or the default
     environment = {
         **os.environ,
         "KERAS_HOME": str(tmp_path / "keras"),
         "MNIST_DIR": str(tmp_path / "no-copy-here"),
-        "MNIST_URL": mirror.url + "mnist.npz",
+        "MNIST_URL": mnist_mirror.url + "mnist.npz",
     }
     script = (
         "from course_utils.data import install_mnist\n"
@@ -160,7 +162,7 @@ def test_the_real_file_downloads_from_a_mirror_and_loads_through_keras(
     assert "Downloading mnist.npz: [##############################] 100% of 11.5 MB" in run.stdout
     assert "MNIST downloaded and verified" in run.stdout
     assert "loaded (60000, 28, 28) (10000, 28, 28)" in run.stdout
-    assert mirror.requests == ["/mnist.npz"]  # Keras itself downloaded nothing more
+    assert mnist_mirror.requests == ["/mnist.npz"]  # Keras itself downloaded nothing more
     cached = tmp_path / "keras" / "datasets" / "mnist.npz"
     assert data.sha256_of(cached) == data.SHA256
     assert [path.name for path in cached.parent.iterdir()] == ["mnist.npz"]  # no .part left
@@ -190,7 +192,7 @@ def test_outside_a_checkout_only_mnist_dir_is_a_local_copy(
         data.find_local_copy()
 
 
-# ---- downloads that go wrong (each also a row of tests/test_faults.py) -------------------
+# ---- downloads that go wrong (each also a row of tests/test_error_messages.py) -------------------
 
 
 def _no_local_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> None:
@@ -206,10 +208,10 @@ def _endless(handler: http.server.BaseHTTPRequestHandler) -> None:
 
 
 def test_an_endless_download_stops_at_the_file_size(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    mirror.responses["endless.npz"] = _endless
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "endless.npz")
+    mnist_mirror.responses["endless.npz"] = _endless
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "endless.npz")
     sizes: list[int] = []
     real_remove = os.remove
 
@@ -225,7 +227,7 @@ def test_an_endless_download_stops_at_the_file_size(
 
 
 def test_an_announced_size_beyond_the_file_is_refused_at_once(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     def huge(handler: http.server.BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
@@ -233,8 +235,8 @@ def test_an_announced_size_beyond_the_file_is_refused_at_once(
         handler.end_headers()
         handler.wfile.write(bytes(1 << 20))
 
-    mirror.responses["huge.npz"] = huge
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "huge.npz")
+    mnist_mirror.responses["huge.npz"] = huge
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "huge.npz")
     with pytest.raises(data.MnistDataError) as caught:
         data.install_mnist(quiet=True)
     assert "the server announced 10,000,000,000 bytes, more than the file's size" in str(
@@ -270,7 +272,11 @@ def test_a_repeated_content_length_line_is_one_value() -> None:
 
 @pytest.mark.parametrize("header", ["26, 26", "26, 27", "lots"])
 def test_odd_content_length_headers_still_download(
-    header: str, tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    header: str,
+    tiny_mnist: Path,
+    mnist_mirror: Mirror,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     def odd(handler: http.server.BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
@@ -278,8 +284,8 @@ def test_odd_content_length_headers_still_download(
         handler.end_headers()
         handler.wfile.write(GOOD)
 
-    mirror.responses["odd.npz"] = odd
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "odd.npz")
+    mnist_mirror.responses["odd.npz"] = odd
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "odd.npz")
     assert data.install_mnist(quiet=True).read_bytes() == GOOD
 
 
@@ -295,20 +301,20 @@ def test_the_deadline_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_bad_deadline_is_reported_before_anything_is_downloaded(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "mnist.npz")
     monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", "ten minutes")
     with pytest.raises(data.MnistDataError, match="it is 'ten minutes'"):
         data.install_mnist(quiet=True)
-    assert mirror.requests == []
+    assert mnist_mirror.requests == []
 
 
 def test_a_full_disk_during_a_download_says_so_and_where(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    mirror.files["mnist.npz"] = GOOD
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    mnist_mirror.files["mnist.npz"] = GOOD
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "mnist.npz")
     real_open = open
 
     def open_on_a_full_disk(path: str, mode: str = "r", *args: object, **kwargs: object):
@@ -368,11 +374,15 @@ def test_stale_partial_files_go_even_when_the_cache_is_already_verified(
 
 @pytest.mark.parametrize("source", ["a local copy", "a download"])
 def test_the_placed_file_is_readable_by_everyone_whatever_the_umask(
-    source: str, tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    source: str,
+    tiny_mnist: Path,
+    mnist_mirror: Mirror,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     if source == "a download":
-        mirror.files["mnist.npz"] = GOOD
-        _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+        mnist_mirror.files["mnist.npz"] = GOOD
+        _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "mnist.npz")
     previous = os.umask(0o077)
     try:
         cached = data.install_mnist(quiet=True)
@@ -434,14 +444,18 @@ def _slow_reply(quick: bytes, slow: bytes) -> Callable[[http.server.BaseHTTPRequ
 
 @pytest.mark.parametrize("trickled", ["the status line", "the headers"])
 def test_a_reply_trickled_before_the_file_is_cut_at_the_deadline(
-    trickled: str, tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    trickled: str,
+    tiny_mnist: Path,
+    mnist_mirror: Mirror,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     status, headers = b"HTTP/1.0 200 OK\r\n", b"X-Slow: " + b"a" * 40 + b"\r\n\r\n"
     if trickled == "the status line":
-        mirror.responses["slow.npz"] = _slow_reply(b"", status + headers)
+        mnist_mirror.responses["slow.npz"] = _slow_reply(b"", status + headers)
     else:
-        mirror.responses["slow.npz"] = _slow_reply(status, headers)
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "slow.npz")
+        mnist_mirror.responses["slow.npz"] = _slow_reply(status, headers)
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "slow.npz")
     monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 1.0)
     monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", "1.5")
     started = time.monotonic()
@@ -457,7 +471,7 @@ def test_a_reply_trickled_before_the_file_is_cut_at_the_deadline(
 
 
 def test_the_deadline_ends_a_body_read_that_waits(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A server that sends a byte every 1.9 s, each within the timeout and the deadline: the
     read that is waiting when the deadline passes is cut then, not when its byte arrives."""
@@ -471,8 +485,8 @@ def test_the_deadline_ends_a_body_read_that_waits(
             time.sleep(1.9)
             handler.wfile.write(bytes([byte]))
 
-    mirror.responses["stalls.npz"] = stalls
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "stalls.npz")
+    mnist_mirror.responses["stalls.npz"] = stalls
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "stalls.npz")
     monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 6.0)
     monkeypatch.setenv("MNIST_DOWNLOAD_DEADLINE", "2")
     started = time.monotonic()
@@ -483,10 +497,10 @@ def test_the_deadline_ends_a_body_read_that_waits(
 
 
 def test_a_download_leaves_no_watch_running(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    mirror.files["mnist.npz"] = GOOD
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+    mnist_mirror.files["mnist.npz"] = GOOD
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "mnist.npz")
     before = threading.active_count()
     assert data.install_mnist(quiet=True).read_bytes() == GOOD
     deadline = time.monotonic() + 2
@@ -523,7 +537,7 @@ def test_an_address_that_is_not_one_gets_one_message(
 
 
 def test_a_content_length_of_thousands_of_digits_is_refused_in_words(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     def absurd(handler: http.server.BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
@@ -531,8 +545,8 @@ def test_a_content_length_of_thousands_of_digits_is_refused_in_words(
         handler.end_headers()
         handler.wfile.write(GOOD)
 
-    mirror.responses["absurd.npz"] = absurd
-    _no_local_copy(monkeypatch, tmp_path, mirror.url + "absurd.npz")
+    mnist_mirror.responses["absurd.npz"] = absurd
+    _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "absurd.npz")
     with pytest.raises(data.MnistDataError) as caught:
         data.install_mnist(quiet=True)
     assert (
@@ -578,30 +592,30 @@ def _recording(
 
 def test_credentials_in_the_address_are_sent_and_never_printed(
     tiny_mnist: Path,
-    mirror: Mirror,
+    mnist_mirror: Mirror,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     seen: list[dict[str, str]] = []
-    mirror.responses["private/mnist.npz"] = _recording(seen)
-    url = mirror.url.replace("http://", "http://student:s%40cret@") + "private/mnist.npz"
+    mnist_mirror.responses["private/mnist.npz"] = _recording(seen)
+    url = mnist_mirror.url.replace("http://", "http://student:s%40cret@") + "private/mnist.npz"
     _no_local_copy(monkeypatch, tmp_path, url)
     assert data.install_mnist().read_bytes() == GOOD
     said = capsys.readouterr()
     assert "cret" not in said.out + said.err and "student" not in said.out + said.err
-    shown = mirror.url.replace("http://", "http://***@") + "private/mnist.npz"
+    shown = mnist_mirror.url.replace("http://", "http://***@") + "private/mnist.npz"
     assert f"Downloading mnist.npz from {shown}" in said.out
     assert f"MNIST downloaded and verified: {shown} ->" in said.out
     assert seen[0]["Authorization"] == "Basic " + base64.b64encode(b"student:s@cret").decode()
-    assert mirror.requests == ["/private/mnist.npz"]
+    assert mnist_mirror.requests == ["/private/mnist.npz"]
 
 
 def test_refused_credentials_are_named_but_not_shown(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    mirror.responses["private/mnist.npz"] = _recording([], b"who are you?", status=401)
-    url = mirror.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
+    mnist_mirror.responses["private/mnist.npz"] = _recording([], b"who are you?", status=401)
+    url = mnist_mirror.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
     _no_local_copy(monkeypatch, tmp_path, url)
     with pytest.raises(data.MnistDataError) as caught:
         data.install_mnist(quiet=True)
@@ -614,18 +628,18 @@ def test_refused_credentials_are_named_but_not_shown(
 
 
 def test_credentials_are_not_sent_on_to_where_a_server_redirects(
-    tiny_mnist: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    tiny_mnist: Path, mnist_mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     def moved(handler: http.server.BaseHTTPRequestHandler) -> None:
         handler.send_response(302)
-        handler.send_header("Location", mirror.url + "elsewhere/mnist.npz")
+        handler.send_header("Location", mnist_mirror.url + "elsewhere/mnist.npz")
         handler.send_header("Content-Length", "0")
         handler.end_headers()
 
     seen: list[dict[str, str]] = []
-    mirror.responses["private/mnist.npz"] = moved
-    mirror.responses["elsewhere/mnist.npz"] = _recording(seen)
-    url = mirror.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
+    mnist_mirror.responses["private/mnist.npz"] = moved
+    mnist_mirror.responses["elsewhere/mnist.npz"] = _recording(seen)
+    url = mnist_mirror.url.replace("http://", "http://student:secret@") + "private/mnist.npz"
     _no_local_copy(monkeypatch, tmp_path, url)
     assert data.install_mnist(quiet=True).read_bytes() == GOOD
     assert len(seen) == 1 and "Authorization" not in seen[0]
@@ -665,19 +679,21 @@ def test_a_cache_that_cannot_be_written_is_not_called_full(
     code: int,
     cause: str,
     tiny_mnist: Path,
-    mirror: Mirror,
+    mnist_mirror: Mirror,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     if source == "a download":
-        mirror.files["mnist.npz"] = GOOD
-        _no_local_copy(monkeypatch, tmp_path, mirror.url + "mnist.npz")
+        mnist_mirror.files["mnist.npz"] = GOOD
+        _no_local_copy(monkeypatch, tmp_path, mnist_mirror.url + "mnist.npz")
     _refuse_temporary_files(monkeypatch, code)
     with pytest.raises(data.MnistDataError) as caught:
         data.install_mnist(quiet=True)
     message = str(caught.value)
     folder = data.keras_cache_file().parent
-    assert f"Could not place mnist.npz from {'http' if mirror.files else tiny_mnist}" in message
+    assert (
+        f"Could not place mnist.npz from {'http' if mnist_mirror.files else tiny_mnist}" in message
+    )
     assert cause in message and str(folder) in message
     assert f"[Errno {code}] {os.strerror(code)}" in message and ".part" not in message
     assert "disk space" not in message and "full" not in message

@@ -9,31 +9,40 @@ import os
 import subprocess
 import sys
 
-from course_utils import DEFAULT_BACKEND_MARK, devices, workarounds
+from course_utils import devices, workarounds
+from course_utils.backend import DEFAULT_BACKEND_MARK
 
 import keras
 import pytest
 
+# Lesson 9's start: the install cell imports course_utils, the next cell switches to JAX,
+# then imports the helpers and Keras.
 SWITCH = """
+import sys
 import course_utils
-from course_utils import devices
-print("chosen", course_utils.KERAS_BACKEND_CHOSEN)
+{prelude}
+from course_utils import backend, devices
+print("chosen", backend.KERAS_BACKEND_CHOSEN)
 found = devices.use_jax_devices(4)
+from course_utils import checks, models
 import keras  # as the lesson does: after the switch
 print("backend", keras.backend.backend())
 print(devices.describe(found) if found else "no devices")
+print("tensorflow started", "tensorflow" in sys.modules)
 """
 
 
-def _lesson_start(**variables: str) -> str:
-    """What SWITCH prints in a fresh process, with KERAS_BACKEND and the mark as given."""
+def _lesson_start(prelude: str = "", **variables: str) -> str:
+    """What SWITCH prints in a fresh process, with KERAS_BACKEND and the mark as given, and
+    ``prelude`` run before the switch."""
     environment = {
         name: value
         for name, value in os.environ.items()
         if name not in ("KERAS_BACKEND", DEFAULT_BACKEND_MARK, "XLA_FLAGS")
     }
     result = subprocess.run(
-        [sys.executable, "-c", SWITCH], env={**environment, **variables}, capture_output=True,
+        [sys.executable, "-c", SWITCH.format(prelude=prelude)], env={**environment, **variables},
+        capture_output=True,
         text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -46,6 +55,17 @@ def test_with_no_backend_chosen_the_lesson_runs_on_four_jax_devices() -> None:
     assert "chosen None" in printed
     assert "backend jax" in printed
     assert "4 devices: cpu:0, cpu:1, cpu:2, cpu:3" in printed
+    assert "tensorflow started False" in printed  # nothing had started Keras: no TensorFlow
+
+
+@pytest.mark.newest
+def test_a_kernel_that_started_keras_on_tensorflow_first_is_switched_too() -> None:
+    """A student who ran a cell with the course's helpers first: Keras had started on the
+    default backend, and set_backend swaps it for JAX."""
+    printed = _lesson_start(prelude="from course_utils import models")
+    assert "chosen None" in printed and "backend jax" in printed
+    assert "4 devices: cpu:0, cpu:1, cpu:2, cpu:3" in printed
+    assert "tensorflow started True" in printed
 
 
 def test_a_backend_the_user_chose_is_kept_and_the_lesson_says_how_to_run_it() -> None:
@@ -57,8 +77,8 @@ def test_a_backend_the_user_chose_is_kept_and_the_lesson_says_how_to_run_it() ->
 
 
 def test_the_course_default_passed_on_to_a_kernel_is_not_a_choice() -> None:
-    """The course's tools import course_utils, which sets KERAS_BACKEND; the kernels they
-    start inherit it with the mark, and treat it as the default it is."""
+    """A process that imported course_utils.startup (which sets KERAS_BACKEND) passes it on
+    with the mark to the kernels it starts, which treat it as the default it is."""
     printed = _lesson_start(KERAS_BACKEND="tensorflow", **{DEFAULT_BACKEND_MARK: "1"})
     assert "chosen None" in printed
 

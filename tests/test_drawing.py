@@ -37,8 +37,10 @@ def test_preprocessing_makes_mnist_style_digits() -> None:
     assert not drawing.preprocess_strokes([]).any()
 
 
-def test_mnist_digits_have_their_centre_of_mass_where_the_pad_puts_it(mnist_12000: tuple) -> None:
-    _, (x_test, _) = mnist_12000
+def test_mnist_digits_have_their_centre_of_mass_where_the_pad_puts_it(
+    mnist_first_12000: tuple,
+) -> None:
+    _, (x_test, _) = mnist_first_12000
     centres = np.array([drawing.centre_of_mass(image[..., 0]) for image in x_test[:1000]])
     assert np.abs(centres.mean(axis=0) - drawing.MASS_CENTRE).max() < 0.05
 
@@ -79,13 +81,13 @@ def test_export_refuses_layers_the_browser_cannot_run(tmp_path: Path) -> None:
 
 
 def test_pad_reads_a_test_digit_set_from_code(
-    brief_seed_model: keras.Model, mnist_12000: tuple
+    briefly_trained_seed_model: keras.Model, mnist_first_12000: tuple
 ) -> None:
-    _, (x_test, y_test) = mnist_12000
-    pad = drawing.DrawingPad(brief_seed_model)
+    _, (x_test, y_test) = mnist_first_12000
+    pad = drawing.DrawingPad(briefly_trained_seed_model)
     assert pad.prediction is None and pad.probabilities == []
     pad.set_image(x_test[0])
-    expected = brief_seed_model.predict(x_test[:1], verbose=0)[0]
+    expected = briefly_trained_seed_model.predict(x_test[:1], verbose=0)[0]
     assert pad.prediction == int(expected.argmax()) == int(y_test[0].argmax())
     np.testing.assert_allclose(pad.probabilities, expected, atol=1e-6)
     np.testing.assert_allclose(pad.image_array, x_test[0, ..., 0], atol=1e-6)
@@ -94,8 +96,8 @@ def test_pad_reads_a_test_digit_set_from_code(
     assert pad.prediction == int(expected.argmax())
 
 
-def test_pad_preprocesses_and_reads_strokes(brief_seed_model: keras.Model) -> None:
-    pad = drawing.DrawingPad(brief_seed_model)
+def test_pad_preprocesses_and_reads_strokes(briefly_trained_seed_model: keras.Model) -> None:
+    pad = drawing.DrawingPad(briefly_trained_seed_model)
     started = time.perf_counter()
     pad.draw_strokes(drawing.EXAMPLE_STROKES["one"])
     seconds = time.perf_counter() - started
@@ -110,16 +112,18 @@ def test_pad_preprocesses_and_reads_strokes(brief_seed_model: keras.Model) -> No
     assert pad.prediction == 0
     assert pad.feature_map_shape == [26, 26, 32]  # the first convolution's 32 maps
     maps = np.frombuffer(pad.feature_maps, dtype=np.uint8).reshape(26, 26, 32)
-    first_layer = brief_seed_model.layers[0]  # the seed network starts with its convolution
+    first_layer = briefly_trained_seed_model.layers[
+        0
+    ]  # the seed network starts with its convolution
     expected = keras.ops.convert_to_numpy(first_layer(pad.image_array.reshape(1, 28, 28, 1)))[0]
     np.testing.assert_allclose(maps / 255, expected / expected.max(), atol=1 / 255)
 
 
 def test_the_front_end_drawing_and_clear_button_reach_the_kernel(
-    brief_seed_model: keras.Model,
+    briefly_trained_seed_model: keras.Model,
 ) -> None:
     """What the front end does: set `strokes` (pointer up) and send {"type": "clear"}."""
-    pad = drawing.DrawingPad(brief_seed_model)
+    pad = drawing.DrawingPad(briefly_trained_seed_model)
     pad.set_state({"strokes": drawing.EXAMPLE_STROKES["zero"]})
     assert pad.prediction == 0 and pad.image_array.sum() > 50
     pad._handle_custom_msg({"type": "clear"}, [])
@@ -130,10 +134,10 @@ def test_the_front_end_drawing_and_clear_button_reach_the_kernel(
     assert pad.prediction is None and not pad.from_code and not pad.image_array.any()
 
 
-def test_pad_rejects_bad_input_clearly(brief_seed_model: keras.Model) -> None:
+def test_pad_rejects_bad_input_clearly(briefly_trained_seed_model: keras.Model) -> None:
     with pytest.raises(ValueError, match="needs a trained Keras model"):
         drawing.DrawingPad(None)
-    pad = drawing.DrawingPad(brief_seed_model)
+    pad = drawing.DrawingPad(briefly_trained_seed_model)
     with pytest.raises(ValueError, match="must be 28 x 28 pixels"):
         pad.set_image(np.zeros((32, 32)))
     with pytest.raises(ValueError, match="grey levels must be in"):
@@ -291,9 +295,11 @@ def test_the_pad_keeps_its_last_good_state_when_drawing_fails(
 
 
 def test_a_refused_update_from_the_browser_leaves_the_pad_as_it_was(
-    brief_seed_model: keras.Model, monkeypatch: pytest.MonkeyPatch
+    briefly_trained_seed_model: keras.Model, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pad = drawing.DrawingPad(brief_seed_model).draw_strokes(drawing.EXAMPLE_STROKES["seven"])
+    pad = drawing.DrawingPad(briefly_trained_seed_model).draw_strokes(
+        drawing.EXAMPLE_STROKES["seven"]
+    )
     before = (pad.strokes, pad.pen_width, pad.image, pad.prediction)
     sent = []
     monkeypatch.setattr(pad, "send_state", lambda *args, **kwargs: sent.append(True))

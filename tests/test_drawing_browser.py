@@ -11,8 +11,8 @@ import shutil
 import threading
 from collections.abc import Iterator
 
-from course_tools.project import PROJECT_ROOT
 from course_utils import drawing, models
+from course_utils.project import PROJECT_ROOT
 
 import keras
 import pytest
@@ -32,10 +32,10 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pad<
 
 @pytest.fixture(scope="module")
 def pad_page_server(
-    brief_seed_model: keras.Model, tmp_path_factory: pytest.TempPathFactory
+    briefly_trained_seed_model: keras.Model, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     root = tmp_path_factory.mktemp("pad-page")
-    drawing.export_site_pad(brief_seed_model, root / "_static" / "drawing")
+    drawing.export_site_pad(briefly_trained_seed_model, root / "_static" / "drawing")
     (root / "index.html").write_text(PAGE)
     handler = functools.partial(QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -82,13 +82,13 @@ LESSON = "08_your_handwriting"
 
 @pytest.fixture(scope="module")
 def lab_with_lesson_8(
-    brief_seed_model: keras.Model, tmp_path_factory: pytest.TempPathFactory
+    briefly_trained_seed_model: keras.Model, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, str]]:
     """JupyterLab on a copy of lesson 8, with the briefly trained seed network saved where
     the lesson looks for it (so the lesson loads it instead of training a weaker one)."""
     root = tmp_path_factory.mktemp("lab-8")
     build = tmp_path_factory.mktemp("lab-8-build")
-    models.save_model(brief_seed_model, build / "models" / "mnist_cnn.keras")
+    models.save_model(briefly_trained_seed_model, build / "models" / "mnist_cnn.keras")
     shutil.copy(PROJECT_ROOT / "notebooks" / f"{LESSON}.ipynb", root / f"{LESSON}.ipynb")
     with jupyterlab_server(root, build) as served:
         yield served

@@ -12,8 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from course_tools.project import PROJECT_ROOT
 from course_utils import drawing
+from course_utils.project import PROJECT_ROOT
 
 import keras
 import numpy as np
@@ -78,10 +78,10 @@ def test_javascript_preprocessing_agrees_with_python() -> None:
 
 
 def test_javascript_forward_pass_agrees_with_keras(
-    brief_seed_model: keras.Model, mnist_12000: tuple, tmp_path: Path
+    briefly_trained_seed_model: keras.Model, mnist_first_12000: tuple, tmp_path: Path
 ) -> None:
-    model = brief_seed_model
-    _, (x_test, _) = mnist_12000
+    model = briefly_trained_seed_model
+    _, (x_test, _) = mnist_first_12000
     drawn = np.stack([drawing.preprocess_strokes(s) for s in drawing.EXAMPLE_STROKES.values()])
     images = np.concatenate([x_test[:30, ..., 0], drawn, np.zeros((1, 28, 28), np.float32)])
     weights = drawing.export_weights(model, tmp_path / "seed_weights.json")

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import tomllib
 
-from course_tools.project import PROJECT_ROOT
 from course_utils import environment
+from course_utils.project import PROJECT_ROOT
 
 import pytest
 import yaml

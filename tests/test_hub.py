@@ -9,7 +9,7 @@ import copy
 import tomllib
 from collections.abc import Callable
 
-from course_tools.project import (
+from course_utils.project import (
     FULL_COURSE_PEAK_MIB,
     PROJECT_ROOT,
     SERVER_OVERHEAD_MIB,

@@ -14,8 +14,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from course_tools import course
-from course_tools.project import NOTEBOOK_DIR, PROJECT_ROOT
+from course_admin import course
+from course_utils.project import NOTEBOOK_DIR, PROJECT_ROOT
 
 import nbformat
 import pytest

@@ -1,4 +1,4 @@
-"""The lock of the image and of Binder (requirements-image.txt, course_tools/lock.py): in step
+"""The lock of the image and of Binder (requirements-image.txt, course_admin/lock.py): in step
 with pyproject.toml and environment.yml's Python, every package pinned with its hashes, and
 resolved from the primary index alone. No test reaches the network: the lock's header
 records a hash of its inputs."""
@@ -10,8 +10,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from course_tools import lock
-from course_tools.project import PROJECT_ROOT
+from course_admin import lock
+from course_utils.project import PROJECT_ROOT
 
 import pytest
 
@@ -111,7 +111,7 @@ def test_the_lock_names_no_index_no_local_file_and_no_editable_install() -> None
 def test_the_lock_is_resolved_from_the_primary_index_alone(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """uv gets pip's index and certificates (course_tools/uv.py), but not the extra indexes,
+    """uv gets pip's index and certificates (course_admin/uv.py), but not the extra indexes,
     the local wheels or the constraints of this machine: the image's pip reads PyPI, and a
     file found elsewhere can have a hash that PyPI does not serve."""
 
@@ -154,5 +154,5 @@ def test_the_lock_is_resolved_from_the_primary_index_alone(
 def test_make_lock_refreshes_it_and_contributing_says_so() -> None:
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     assert "\nlock: setup  ## " in makefile
-    assert "$(PY) -m course_tools.lock $(if $(UPGRADE),--upgrade)" in makefile
+    assert "$(PY) -m course_admin.lock $(if $(UPGRADE),--upgrade)" in makefile
     assert "make lock" in (PROJECT_ROOT / "CONTRIBUTING.md").read_text()

@@ -17,8 +17,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from course_tools.project import PROJECT_ROOT
 from course_utils import models
+from course_utils.project import PROJECT_ROOT
 
 import h5py
 import keras

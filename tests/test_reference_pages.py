@@ -1,18 +1,21 @@
 """The site's reference pages match the lessons: the glossary has the terms they use, the
-instructor's guide lists every exercise with its self-check, and every lesson ends with a
-short list of further reading."""
+start page, the README and the instructor's guide list every lesson (and every exercise with
+its self-check), and every lesson ends with a short list of further reading. A new lesson
+fails here until each list has it (CONTRIBUTING: Adding a lesson)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from course_tools import project
-from course_tools.project import PROJECT_ROOT
+from course_utils import project
+from course_utils.project import PROJECT_ROOT
 
 import jupytext
 import pytest
 
+README = PROJECT_ROOT / "README.md"
+INTRO = PROJECT_ROOT / "book" / "intro.md"
 GLOSSARY = PROJECT_ROOT / "book" / "glossary.md"
 INSTRUCTORS = PROJECT_ROOT / "book" / "instructors.md"
 
@@ -88,3 +91,35 @@ def test_every_lesson_ends_with_two_or_three_items_of_further_reading(lesson: Pa
     for item in items:
         assert re.search(r"\]\(https://[^)\s]+\)", item), item
         assert len(" ".join(item.split())) > 80, f"say why it is worth reading: {item}"
+
+
+def lesson_titles() -> dict[int, str]:
+    """Each lesson's number and title, from its heading (``# Lesson 3: Building the
+    network``), without an "(appendix)" mark."""
+    titles = {}
+    for lesson in project.lessons():
+        number, title = re.search(r"^# Lesson (\d+): (.+)$", lesson.read_text(), re.M).groups()
+        titles[int(number)] = title.removesuffix(" (appendix)")
+    return titles
+
+
+def unlisted_lessons() -> list[str]:
+    """What each list of lessons lacks: the start page, the README's table, the instructor's
+    guide's class plan and its table of each lesson's time and memory."""
+    stems = [lesson.stem for lesson in project.lessons()]
+    guide, readme, intro = INSTRUCTORS.read_text(), README.read_text(), INTRO.read_text()
+    planned = {int(n) for n in re.findall(r"^\| (\d+) [^|]+\| \d+ min \|", guide, re.M)}
+    measured = set(re.findall(r"^\| (\d\d_\w+) \| [\d,]+ \|", guide, re.M))
+    missing = []
+    for (number, title), stem in zip(lesson_titles().items(), stems, strict=True):
+        missing += [f"book/intro.md lacks **{title}**"] * (f"**{title}**" not in intro)
+        missing += [f"README.md's table lacks {stem}"] * (f"| {number} `{stem}` |" not in readme)
+        missing += [f"the instructor's class plan lacks lesson {number}"] * (number not in planned)
+        missing += [f"the instructor's table of times lacks {stem}"] * (stem not in measured)
+    return missing
+
+
+def test_every_list_of_lessons_has_every_lesson() -> None:
+    assert sorted(lesson_titles()) == list(range(1, len(project.lessons()) + 1))
+    missing = unlisted_lessons()
+    assert not missing, "add the lesson to each list:\n" + "\n".join(missing)

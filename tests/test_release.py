@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from course_tools.project import PROJECT_ROOT
+from course_utils.project import PROJECT_ROOT
 
 import pytest
 import yaml

@@ -1,9 +1,9 @@
-"""uv gets pip's configuration (course_tools/uv.py): the same indexes, links, certificates and
+"""uv gets pip's configuration (course_admin/uv.py): the same indexes, links, certificates and
 constraints, so that `make setup` and the test sessions install from where pip would."""
 
 from __future__ import annotations
 
-from course_tools import uv
+from course_admin import uv
 
 import pytest
 

@@ -126,8 +126,8 @@ def test_a_workaround_whose_internal_moved_is_left_out_with_one_warning(
         monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     move(monkeypatch)
 
-    def import_course_utils_twice() -> None:  # what `import course_utils` runs: no error
+    def start_twice() -> None:  # what importing course_utils.startup runs: no error
         workarounds.apply_all()
         workarounds.apply_all()
 
-    assert_one_warning(warnings_of(import_course_utils_twice), workaround, cause)
+    assert_one_warning(warnings_of(start_twice), workaround, cause)

@@ -12,7 +12,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from course_tools.project import PROJECT_ROOT
+from course_utils.project import PROJECT_ROOT
 
 import pytest
 import yaml
@@ -142,25 +142,29 @@ def test_a_release_image_is_built_once_from_the_version_it_names(tmp_path: Path)
 
 
 def run_ci_with_fake_tools(
-    tmp_path: Path, failing: str, *arguments: str
+    tmp_path: Path, failing: str, *arguments: str, browser_installed: bool = True
 ) -> subprocess.CompletedProcess:
-    """.ci/run copied into an empty project, with stand-ins for `make`, `chromium` and `node`
-    on PATH: `make` prints what it was asked and fails when its first argument is
-    ``failing``. Nothing is installed."""
+    """.ci/run copied into an empty project, on a PATH of stand-ins: `make` prints what it was
+    asked and fails when its first argument is ``failing``; `apt-get` prints what it was
+    asked; `chromium` and `node` are there if ``browser_installed``. Nothing is installed."""
     project = tmp_path / "project"
     (project / ".ci").mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / ".ci" / "run", project / ".ci" / "run")
     tools = tmp_path / "bin"
     tools.mkdir()
-    for path, body in [
+    stand_ins = [
         (tools / "make", f'echo "make $*"; [ "$1" != "{failing}" ]'),
-        (tools / "chromium", "echo Chromium"),
-        (tools / "node", "echo v20"),
-    ]:
+        (tools / "apt-get", f'echo "apt-get $*" >>{tmp_path / "apt-get.log"}'),
+    ]
+    if browser_installed:
+        stand_ins += [(tools / "chromium", "echo Chromium"), (tools / "node", "echo v20")]
+    for path, body in stand_ins:
         path.write_text(f"#!/bin/sh\n{body}\n")
         path.chmod(0o755)
-    environment = {"PATH": f"{tools}:/usr/bin:/bin", "HOME": str(tmp_path), "CI": "true"}
-    command = ["bash", str(project / ".ci" / "run"), *arguments]
+    for command in ("date", "dirname", "nproc", "python3", "sh"):  # what .ci/run itself uses
+        (tools / command).symlink_to(shutil.which(command))
+    environment = {"PATH": str(tools), "HOME": str(tmp_path), "CI": "true"}
+    command = [shutil.which("bash"), str(project / ".ci" / "run"), *arguments]
     return subprocess.run(
         command, cwd=project, env=environment, capture_output=True, text=True, timeout=120
     )
@@ -186,10 +190,18 @@ def test_ci_stops_when_setup_fails(tmp_path: Path) -> None:
     assert "make setup" in result.stdout and "make test" not in result.stdout
 
 
-def test_the_site_is_built_by_make_book(tmp_path: Path) -> None:
-    result = run_ci_with_fake_tools(tmp_path, "nothing", "site")
+def test_the_site_is_built_by_make_book_with_no_browser_installed(tmp_path: Path) -> None:
+    result = run_ci_with_fake_tools(tmp_path, "nothing", "site", browser_installed=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "make book" in result.stdout and "make test" not in result.stdout
+    assert not (tmp_path / "apt-get.log").exists(), "the site needs no Chromium and no Node.js"
+
+
+def test_the_tests_install_the_browser_and_node_where_they_are_missing(tmp_path: Path) -> None:
+    """The check above would fail: without them, `bash .ci/run` installs both."""
+    result = run_ci_with_fake_tools(tmp_path, "nothing", "unit", browser_installed=False)
+    asked = (tmp_path / "apt-get.log").read_text()
+    assert "install -y -qq chromium" in asked and "install -y -qq nodejs" in asked, result
 
 
 def test_the_github_matrix_is_the_noxfile_sessions() -> None:

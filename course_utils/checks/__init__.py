@@ -17,6 +17,7 @@ is in ``feedback``. This package gathers them, so that a lesson says ``from cour
 checks`` and calls ``checks.check_digit_count(...)``.
 """
 
+from course_utils import startup  # noqa: F401 - before Keras, it quietens TensorFlow
 from course_utils.checks.feedback import UNANSWERED, Feedback
 from course_utils.checks.lesson01 import check_digit_count, check_digit_selection
 from course_utils.checks.lesson02 import check_preprocessed, check_rescaling_experiment

@@ -9,10 +9,11 @@ import os
 import subprocess
 from pathlib import Path
 
-from course_tools import course, project
-from course_tools.pairs import pair_problem
-from course_tools.project import NOTEBOOK_DIR
-from course_utils import DEFAULT_BACKEND_MARK
+from course_admin import course
+from course_admin.pairs import pair_problem
+from course_utils import project
+from course_utils.backend import DEFAULT_BACKEND_MARK
+from course_utils.project import NOTEBOOK_DIR
 
 import jupytext
 import nbformat
@@ -26,18 +27,9 @@ LESSONS = project.lessons(suffix=".ipynb")
 FAST = course.FAST_PARAMETERS
 
 
-def test_there_are_nine_lessons_each_with_a_myst_source() -> None:
-    assert [path.stem for path in LESSONS] == [
-        "01_load_mnist",
-        "02_prepare_data",
-        "03_build_cnn",
-        "04_train",
-        "05_evaluate",
-        "06_look_inside",
-        "07_going_further",
-        "08_your_handwriting",
-        "09_several_devices",
-    ]
+def test_the_lessons_are_numbered_from_01_without_gaps_each_with_a_myst_source() -> None:
+    numbers = [int(path.stem[:2]) for path in LESSONS]
+    assert numbers == list(range(1, len(LESSONS) + 1)) and len(LESSONS) >= 9, numbers
     sources = {path.stem for path in NOTEBOOK_DIR.glob("*.md")}
     assert sources == {path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")}
 
@@ -102,8 +94,25 @@ def test_fast_course_runs_every_lesson(fast_course: dict) -> None:
     assert _lesson(fast_course, "07_going_further")["parameters"] == {"fast": True}
 
 
+def test_every_answer_cell_says_not_yet_before_its_solution(fast_course: dict) -> None:
+    """Each exercise's answer cell runs its self-check on the placeholder before the solution
+    runs: it says "Not yet.", as it does in the student edition, whose cells are the same
+    ones in the same order without the solutions (tests/test_lessons.py checks that no later
+    cell takes anything from a solution)."""
+    checked = 0
+    for lesson in LESSONS:
+        executed = nbformat.read(fast_course["build"] / "course" / lesson.name, as_version=4)
+        for cell in executed.cells:
+            if "checks.check_" not in cell.source or "solution" in cell.metadata.get("tags", []):
+                continue
+            said = [out["data"]["text/plain"] for out in cell.outputs if "data" in out]
+            assert len(said) == 1 and said[0].startswith("Not yet."), (lesson.stem, said)
+            checked += 1
+    assert checked >= 2 * len(LESSONS), checked
+
+
 def test_no_lesson_kernel_outgrows_the_memory_budget(fast_course: dict) -> None:
-    """Each lesson's kernel stays within the budget a hub gives a student (course_tools.
+    """Each lesson's kernel stays within the budget a hub gives a student (course_admin.
     project.FAST_COURSE_MEMORY_BUDGET_MIB, read from these runs' peaks with room to spare): a
     change that doubles a lesson's memory fails here. Its CPU seconds are measured too."""
     for run in fast_course["lessons"]:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from course_tools.bench.figures import (
+from course_admin.bench.figures import (
     BACKEND_LESSONS,
     Bf16Rate,
     CourseTimes,
@@ -20,7 +20,7 @@ from course_tools.bench.figures import (
     from_json,
     to_json,
 )
-from course_tools.project import atomic_write
+from course_utils.project import atomic_write
 
 MARKDOWN, JSON = "results.md", "results.json"
 #: What a cell shows for a figure the run did not measure (results.json of an older run).
@@ -48,7 +48,7 @@ def markdown(results: Results) -> str:
         "# Benchmark results",
         "",
         f"Measured by `make bench` on {results.date} (written by "
-        "`python -m course_tools.bench`; figures are reported, never asserted).",
+        "`python -m course_admin.bench`; figures are reported, never asserted).",
         *section("Machine", ["", ""]),
         f"| processor | {machine.cpu} |",
         f"| cores | {machine.cores} |",

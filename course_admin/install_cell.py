@@ -11,7 +11,7 @@ fails, the student sees one message (what failed, pip's own words, what to do), 
 traceback. The environment variable ``COURSE_PIP_SPEC`` replaces what it installs (a wheel,
 a mirror, a fork's branch).
 
-``python -m course_tools.install_cell`` writes the cell into every lesson (after a change of
+``python -m course_admin.install_cell`` writes the cell into every lesson (after a change of
 address, ref or Python range); a test checks that every lesson carries exactly this cell.
 """
 
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tomllib
 
-from course_tools.project import PROJECT_ROOT, lessons
+from course_utils.project import PROJECT_ROOT, lessons
 
 import yaml
 

@@ -21,7 +21,7 @@ BUILD_ENV_VAR = "COURSE_BUILD_DIR"
 #: Every Keras backend the course runs on (the tests run the fast course on each).
 BACKENDS = ("tensorflow", "jax", "torch")
 #: The most resident memory a lesson's kernel may reach in the fast course, in MiB: the
-#: fast course's tests fail above it (tests/test_notebooks.py), so that a change which
+#: fast course's tests fail above it (tests/test_fast_course.py), so that a change which
 #: doubles a lesson's memory fails there. Its kernels peak at 0.8 to 1.2 GiB.
 FAST_COURSE_MEMORY_BUDGET_MIB = 1536
 #: The most anonymous memory a lesson's kernel needed at its real size, in MiB: what a
@@ -40,7 +40,7 @@ SERVER_OVERHEAD_MIB = 256
 #: nbgitpuller copies (3), MNIST in Keras's cache (11), lessons 4 and 7's saved networks (3)
 #: and the executed lessons (2), measured on 2026-12-06 after the whole course, with room
 #: for the outputs students keep. The hub's ephemeral-storage guarantee covers it
-#: (tests/test_hub.py), and the fast course checks what it writes (tests/test_notebooks.py).
+#: (tests/test_hub.py), and the fast course checks what it writes (tests/test_fast_course.py).
 STUDENT_WRITES_MIB = 64
 #: What a lesson's file name looks like: two digits, an underscore, a name.
 LESSON_PATTERN = "[0-9][0-9]_*"

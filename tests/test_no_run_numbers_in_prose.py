@@ -4,8 +4,9 @@ Training, timing and sampling give other figures on another seed or processor, s
 decimal or a percentage copied from one run into the Markdown turns false on the next
 machine: the cell beside it prints the run's own figure instead. What the prose may say is
 listed once below: fixed facts (a default, a setting the lesson's code makes, exact
-arithmetic, a claim `tests/test_claims.py` checks with a margin), each with why it holds on
-every machine. The prose is the Markdown cells, and the captions and alt text of figures.
+arithmetic, a claim `tests/test_prose_matches_results.py` checks with a margin), each with
+why it holds on every machine. The prose is the Markdown cells, and the captions and alt
+text of figures.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from course_tools import project
+from course_utils import project
 
 import jupytext
 import pytest
@@ -41,10 +42,11 @@ FIXED_FACTS = {
     "0.91": "label smoothing 0.1's target for the right digit: 0.9 + 0.1/10",
     "0.01": "label smoothing 0.1's target for each other digit: 0.1/10",
     "0.017%": "one image of lesson 7's 6,000 validation images: 1/6000",
-    "99%": "the seed network's test accuracy, 'about 99%' (tests/test_claims.py), or a "
+    "99%": "the seed network's test accuracy, 'about 99%' (test_prose_matches_results), or a "
     "confidence in a pitfall's example",
-    "99.0%": "the seed network's test accuracy to one decimal, 'about 99.0%' (test_claims)",
-    "99.5%": "the stronger network's test accuracy, 'about 99.5%' (tests/test_claims.py)",
+    "99.0%": "the seed network's test accuracy to one decimal, 'about 99.0%' "
+    "(test_prose_matches_results)",
+    "99.5%": "the stronger network's test accuracy, 'about 99.5%' (test_prose_matches_results)",
     "100%": "what softmax's ten probabilities add up to",
     "14.0": "the centre of a 28-pixel frame, measured from its left (or top) edge",
     "14.5": "where MNIST put its digits' centre of mass (LeCun et al.'s description of the "

@@ -22,7 +22,7 @@ HTML ``<details>`` element, which the site, JupyterLab and Colab all show closed
 ``solution`` out, code or Markdown, so the answer cells' self-checks say "Not yet." and no
 discussion gives an answer away.
 
-``python -m course_tools.student`` (``make student``) writes the editions to
+``python -m course_admin.student`` (``make student``) writes the editions to
 ``build/student/``.
 """
 
@@ -33,7 +33,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from course_tools.project import build_dir, lessons
+from course_utils.project import build_dir, lessons
 
 import nbformat
 

@@ -1,4 +1,4 @@
-"""``python -m course_tools.bench`` (`make bench`): every measurement of ``measure``, in
+"""``python -m course_admin.bench`` (`make bench`): every measurement of ``measure``, in
 order, each printing its progress; then results.md and results.json (``report``)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import os
 import time
 from pathlib import Path
 
-from course_tools.bench import measure, report
-from course_tools.bench.figures import KerasSpeed, Limit, Machine, Results, Speed
-from course_tools.project import BACKENDS, PROJECT_ROOT, build_dir
+from course_admin.bench import measure, report
+from course_admin.bench.figures import KerasSpeed, Limit, Machine, Results, Speed
+from course_utils.project import BACKENDS, PROJECT_ROOT, build_dir
 
 #: Where a full run writes its results: the published ones.
 PUBLISHED = PROJECT_ROOT / "benchmarks"
@@ -18,7 +18,7 @@ PUBLISHED = PROJECT_ROOT / "benchmarks"
 
 def parser() -> argparse.ArgumentParser:
     found = argparse.ArgumentParser(
-        prog="python -m course_tools.bench",
+        prog="python -m course_admin.bench",
         description="How fast the course runs on this machine, against what the machine can "
         "do (`make bench`; 70-90 minutes on 2 cores). Writes results.md and results.json.",
     )

@@ -8,9 +8,9 @@ build requirements, as postBuild installs the course without build isolation) fo
 image's pip reads (an extra index or a folder of local wheels may hold files that it does
 not serve). The file's header records a hash of those inputs, so a check needs no network.
 
-    python -m course_tools.lock              # `make lock`: resolve again, keep the pins that fit
-    python -m course_tools.lock --upgrade    # `make lock UPGRADE=1`: the newest of everything
-    python -m course_tools.lock --check      # is the lock in step with its inputs?
+    python -m course_admin.lock              # `make lock`: resolve again, keep the pins that fit
+    python -m course_admin.lock --upgrade    # `make lock UPGRADE=1`: the newest of everything
+    python -m course_admin.lock --check      # is the lock in step with its inputs?
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from course_tools.project import PROJECT_ROOT, atomic_write
-from course_tools.uv import configure_uv
+from course_admin.uv import configure_uv
+from course_utils.project import PROJECT_ROOT, atomic_write
 
 import yaml
 from packaging.markers import default_environment
@@ -40,7 +40,7 @@ EXTRAS = ("lab", "hub")
 #: Linux x86_64 with glibc 2.28 or newer (repo2docker's Ubuntu 24.04 has 2.39). The hashes
 #: cover every file of each pinned release; the platform decides which releases fit.
 PLATFORM = "x86_64-manylinux_2_28"
-#: uv's settings (from pip's, course_tools/uv.py) that would read more than the primary index
+#: uv's settings (from pip's, course_admin/uv.py) that would read more than the primary index
 #: or bend the resolution to this machine: the lock takes none of them.
 NOT_FOR_THE_LOCK = ("UV_EXTRA_INDEX_URL", "UV_FIND_LINKS", "UV_CONSTRAINT")
 HASH_LINE = "# inputs-sha256: "
@@ -90,7 +90,7 @@ def header(digest: str, python: str, uv_version: str) -> str:
         "# The Python packages of the course's image and of Binder, each at one version with\n"
         "# its sha256 hashes: environment.yml installs them with --require-hashes, then\n"
         "# postBuild installs the course itself (--no-deps). Written by `make lock`\n"
-        "# (course_tools/lock.py): uv resolved pyproject.toml's dependencies, its extras\n"
+        "# (course_admin/lock.py): uv resolved pyproject.toml's dependencies, its extras\n"
         f"# {' and '.join(EXTRAS)} and its build requirements for Python {python}"
         " (environment.yml's) on\n"
         "# Linux x86_64, from the primary index. Do not edit it by hand: tests/test_lock.py\n"

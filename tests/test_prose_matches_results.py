@@ -6,7 +6,7 @@ the real course. A claim that a run no longer bears out fails here, so the prose
 Each claim is written so that it holds with a margin on every seed and processor, and each
 test checks the claim itself, not a looser one. To check the claims against other runs (other
 seeds, say), point COURSE_EXECUTED_LESSONS at a folder of executed lessons, such as the
-``course/`` folder of ``python -m course_tools.course --set seed=1``.
+``course/`` folder of ``python -m course_admin.course --set seed=1``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from course_tools import project
-from course_tools.project import PROJECT_ROOT
+from course_utils import project
+from course_utils.project import PROJECT_ROOT
 from course_utils.results import read_results
 
 import pytest

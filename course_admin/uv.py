@@ -7,7 +7,7 @@ repository: it is read from pip here, at run time), and lets uv find the Pythons
 installed (pyenv's shims answer only for the versions made current). Nothing is downloaded
 but packages.
 
-    python -m course_tools.uv pip install -e ".[lab]"     # any uv command
+    python -m course_admin.uv pip install -e ".[lab]"     # any uv command
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from course_tools import install_cell
-from course_tools.project import PROJECT_ROOT, lessons
+from course_admin import install_cell
+from course_utils.project import PROJECT_ROOT, lessons
 
 import jupytext
 import pytest
@@ -33,7 +33,7 @@ def test_every_lesson_starts_with_the_same_install_cell(ipynb: Path) -> None:
     notebook = jupytext.read(ipynb)
     first = next(cell for cell in notebook.cells if cell.cell_type == "code")
     assert first.source == install_cell.cell_source(), (
-        f"{ipynb.name}: run `python -m course_tools.install_cell` to rewrite the first cell"
+        f"{ipynb.name}: run `python -m course_admin.install_cell` to rewrite the first cell"
     )
     assert "remove-cell" in first.metadata.get("tags", []), "the book must hide the cell"
     assert first.metadata.get("jupyter", {}).get("source_hidden") is True, "folded in JupyterLab"

@@ -19,9 +19,9 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from course_tools import project
-from course_tools.course import LessonConsole
-from course_tools.project import PROJECT_ROOT
+from course_admin.course import LessonConsole
+from course_utils import project
+from course_utils.project import PROJECT_ROOT
 
 BOOK_DIR = PROJECT_ROOT / "book"
 #: The page that mounts the drawing pad (lesson 8); it needs the files add_drawing_pad writes.

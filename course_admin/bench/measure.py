@@ -6,7 +6,7 @@ A worker is a function of :data:`WORKERS` run in a fresh Python process (``pytho
 settings unset. It prints its record as one JSON line, last on stdout; anything else it
 prints (oneDNN's log, the epoch lines on stderr) is passed back or shown as it comes.
 
-Keras, its backends, course_utils (which starts TensorFlow) and PyTorch are imported inside
+Keras, its backends, the lessons' helpers that start TensorFlow, and PyTorch are imported inside
 the functions that need them, so that importing this module starts none of them.
 """
 
@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from course_tools import course
-from course_tools.bench.figures import (
+from course_admin import course
+from course_admin.bench.figures import (
     BACKEND_LESSONS,
     Accuracy,
     BackendLesson,
@@ -47,7 +47,7 @@ from course_tools.bench.figures import (
     from_json,
     to_json,
 )
-from course_tools.project import NOTEBOOK_DIR
+from course_utils.project import NOTEBOOK_DIR
 
 FAST = course.FAST_PARAMETERS
 TIMED_EPOCHS = 3
@@ -222,7 +222,7 @@ WORKERS: dict[str, tuple[Callable[..., Any], type]] = {
 
 def worker_command(name: str, **arguments: int) -> list[str]:
     """The command that runs worker ``name`` with ``arguments`` in a fresh process."""
-    serve = "from course_tools.bench.measure import serve_worker; serve_worker()"
+    serve = "from course_admin.bench.measure import serve_worker; serve_worker()"
     return [sys.executable, "-c", serve, name, json.dumps(arguments)]
 
 

@@ -1,6 +1,6 @@
 """`make bench`: how fast the course runs on this machine, against what the machine can do.
 
-Run it with ``python -m course_tools.bench`` (70-90 minutes on 2 cores); it writes
+Run it with ``python -m course_admin.bench`` (70-90 minutes on 2 cores); it writes
 benchmarks/results.md (tables) and benchmarks/results.json (every figure). It measures, in
 one run:
 

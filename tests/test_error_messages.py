@@ -22,10 +22,10 @@ from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from course_tools import course
-from course_tools.pairs import pair_problem
-from course_tools.project import PROJECT_ROOT
+from course_admin import course
+from course_admin.pairs import pair_problem
 from course_utils import checks, data, devices, models, plotting
+from course_utils.project import PROJECT_ROOT
 
 import keras
 import nbformat
@@ -92,10 +92,10 @@ def _(tmp: Path, patch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def served(mirror: Mirror, tiny_mnist: Path) -> Mirror:
+def served(mnist_mirror: Mirror, tiny_mnist: Path) -> Mirror:
     """The stand-in mnist.npz on a localhost mirror."""
-    mirror.files["mnist.npz"] = (tiny_mnist / "mnist.npz").read_bytes()
-    return mirror
+    mnist_mirror.files["mnist.npz"] = (tiny_mnist / "mnist.npz").read_bytes()
+    return mnist_mirror
 
 
 def _without_local_copy(tmp: Path, patch: pytest.MonkeyPatch, url: str) -> None:

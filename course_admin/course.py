@@ -1,6 +1,6 @@
 """Run every lesson in order with papermill and report how long each took and what it found.
 
-``python -m course_tools.course`` (``make course``) runs the real course: each lesson at its
+``python -m course_admin.course`` (``make course``) runs the real course: each lesson at its
 own default parameters, executed copies in ``build/course/``, and the figures in
 ``build/course-results.json``. ``--set train_size=2000 --set epochs=1 --set fast=True``
 runs the tests' fast version (FAST_PARAMETERS); a value is given only to the lessons whose
@@ -24,8 +24,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from course_tools import project
-from course_tools.project import atomic_write, build_dir
+from course_utils import project
+from course_utils.project import atomic_write, build_dir
+from course_utils.results import read_results
 
 #: The figure shown in the summary table for a lesson, when it reports one of these.
 KEY_FIGURES = ("test_accuracy", "parameters", "training_images", "x_train_shape", "predicted_digit")
@@ -254,8 +255,6 @@ def run_lesson(
 ) -> LessonRun:
     """Execute one lesson with papermill; never raises for a failing cell. With a
     ``console``, its progress and its printed output reach the terminal as it runs."""
-    from course_utils.results import read_results  # course_utils starts TensorFlow
-
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
@@ -322,7 +321,7 @@ def run_course(
 
     Stops at the first lesson that fails, since later lessons build on earlier ones.
     """
-    from course_utils.environment import versions  # course_utils starts TensorFlow
+    from course_utils.environment import versions  # it starts TensorFlow
 
     output_dir = Path(output_dir or build_dir() / "course")
     output_dir.mkdir(parents=True, exist_ok=True)
