@@ -36,7 +36,7 @@ def executed(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
     if chosen:
         folder = Path(chosen)
     else:
-        folder = request.getfixturevalue("site").parent / "jupyter_execute" / "notebooks"
+        folder = request.getfixturevalue("built_site").parent / "jupyter_execute" / "notebooks"
     lessons = {}
     for path in project.lessons(folder, ".ipynb"):
         notebook = json.loads(path.read_text())
