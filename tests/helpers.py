@@ -1,5 +1,6 @@
 """What several test files share that is not a fixture: constants, the record of a local web
-server (Mirror), a JupyterLab server, and how a test draws on the drawing pad with the mouse.
+server (Mirror), a JupyterLab server, how a test draws on the drawing pad with the mouse,
+and how it answers a quiz question with the keyboard.
 
 Not a test file: pytest puts tests/ on sys.path (it has no __init__.py), so a test file says
 `from helpers import Mirror`. The fixtures and hooks are in conftest.py, which imports from
@@ -88,34 +89,41 @@ def jupyterlab_server(root: Path, build: Path) -> Iterator[tuple[str, str]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     token, port = secrets.token_hex(16), free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
-            f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
-            "--LabApp.extension_manager=readonly",  # no look-ups of PyPI from the server
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        stdout=subprocess.DEVNULL, stderr=(root / "server.log").open("w"),
-        env={**os.environ, "COURSE_BUILD_DIR": str(build)},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+        "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
+        f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.open_browser=False",
+        "--LabApp.extension_manager=readonly",  # no look-ups of PyPI from the server
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]  # fmt: skip
+    environment = {**os.environ, "COURSE_BUILD_DIR": str(build)}
+    log = root / "server.log"
+    with (
+        log.open("w") as stderr,
+        subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=stderr, env=environment
+        ) as server,
+    ):
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.5)
         try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((root / "server.log").read_text()) from None
-            time.sleep(0.5)
-    yield base, token
-    request = urllib.request.Request(
-        f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
-    )
-    urllib.request.urlopen(request, timeout=10)
-    assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"
+            yield base, token
+        finally:
+            request = urllib.request.Request(
+                f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+            )
+            urllib.request.urlopen(request, timeout=10).close()
+            assert server.wait(timeout=30) == 0, "JupyterLab did not shut down cleanly"
 
 
 def draw_with_mouse(page, canvas, shape: str) -> None:  # noqa: ANN001 - Playwright objects
@@ -148,3 +156,18 @@ def expect_prediction(page, scope, digit: int) -> float:  # noqa: ANN001
     started = time.perf_counter()
     scope.locator(".course-pad-prediction").filter(has_text=str(digit)).wait_for(timeout=10_000)
     return time.perf_counter() - started
+
+
+def answer_a_quiz_question(page, scope) -> str:  # noqa: ANN001 - Playwright objects
+    """Answer the first question of the lesson's quiz in ``scope`` as a student with a
+    keyboard would: focus the option that is right, press Enter. Its explanation is hidden
+    before and shown after; return the option's text, explanation included."""
+    option = scope.locator("details").filter(has=page.locator("strong", has_text="Right.")).first
+    option.wait_for(state="attached", timeout=60_000)
+    option.scroll_into_view_if_needed()
+    explanation = option.locator("strong", has_text="Right.")
+    assert not explanation.is_visible(), "the explanation shows before the student answers"
+    option.locator("summary").focus()
+    page.keyboard.press("Enter")
+    explanation.wait_for(state="visible", timeout=10_000)
+    return " ".join(option.inner_text().split())

@@ -118,7 +118,7 @@ def test_the_lesson_tests_walk_the_new_lesson_and_name_the_lists_it_is_missing_f
         course_copy, "-m", "pytest", "-q", "-p", "no:randomly", "-o", "addopts=",
         "tests/test_lessons.py", "tests/test_no_run_numbers_in_prose.py",
         "tests/test_fast_course.py",
-        "tests/test_reference_pages.py", "-k",
+        "tests/test_reference_pages.py", "tests/test_quizzes.py", "-k",
         f"({new.stem} and not tensorflow and not jax and not torch) or numbered or every_list",
     )  # fmt: skip
     report = walked.stdout
@@ -129,6 +129,7 @@ def test_the_lesson_tests_walk_the_new_lesson_and_name_the_lists_it_is_missing_f
     for missing in (
         "book/intro.md lacks **A new lesson**", f"README.md's table lacks {new.stem}",
         f"class plan lacks lesson {number}", f"table of times lacks {new.stem}",
+        f"quiz table lacks lesson {number} (3 questions)",
     ):  # fmt: skip
         assert missing in report, report[-3000:]
     passed = int(report.split(" passed")[0].split()[-1])

@@ -22,7 +22,7 @@ from course_utils.project import PROJECT_ROOT
 
 import jupytext
 import pytest
-from helpers import draw_with_mouse, expect_prediction
+from helpers import answer_a_quiz_question, draw_with_mouse, expect_prediction
 from playwright.sync_api import Browser, Page
 
 pytestmark = [pytest.mark.book, pytest.mark.newest]
@@ -113,6 +113,8 @@ def test_lesson_page_in_a_browser(page: Page, site_server: str, number: int) -> 
     outputs = " ".join(page.locator(".cell_output").all_inner_texts())
     assert "Traceback" not in outputs
     assert page.locator(".cell_output .traceback, .output.traceback").count() == 0
+    answered = answer_a_quiz_question(page, page.locator("main"))
+    assert "Right." in answered and len(answered) > 100, answered  # the option and its why
     if number == 0:
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=False)

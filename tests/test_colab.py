@@ -336,6 +336,13 @@ def test_lessons_opened_alone_install_the_course_and_run(
     assert re.search(r"test accuracy \d+\.\d+%", "".join(map(_texts, executed["04_train"])))
     assert (content / "build" / "models" / "mnist_cnn.keras").is_file()
     assert mnist_mirror.requests == ["/mnist.npz"]  # downloaded once, then read from Keras's cache
+    for stem, cells in executed.items():
+        # the quiz reaches Colab as the lesson holds it: Markdown that Colab renders itself,
+        # one disclosure (<details>) per option, needing no kernel and no widget
+        committed = nbformat.read(PROJECT_ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+        quiz = [c.source for c in committed.cells if "quiz" in c.metadata.get("tags", [])]
+        ran = [c.source for c in cells if "quiz" in c.metadata.get("tags", [])]
+        assert quiz and ran == quiz and all("<details><summary>" in cell for cell in ran), stem
     if "08_your_handwriting" in executed:
         # Colab shows a widget from outside ipywidgets only once its custom widget manager is
         # enabled; anywidget enables it when the pad is made (with ipywidgets 7, Colab's own

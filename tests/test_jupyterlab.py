@@ -19,7 +19,7 @@ from course_utils.project import NOTEBOOK_DIR, PROJECT_ROOT
 
 import nbformat
 import pytest
-from helpers import jupyterlab_server
+from helpers import answer_a_quiz_question, jupyterlab_server
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from playwright.sync_api import Browser, Locator, Page
@@ -101,6 +101,8 @@ def test_lesson_runs_in_jupyterlab(lab: Lab, browser_page: Page, suffix: str) ->
     assert "Traceback" not in texts
     assert "x_train  shape (60000, 28, 28)" in texts
     assert "Correct!" in texts  # the self-checks ran
+    answered = answer_a_quiz_question(page, notebook)  # the quiz, rendered by JupyterLab
+    assert "Right." in answered and len(answered) > 100, answered
     images = wait_for_images(notebook, 2)
     assert all(width > 0 for width in images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -149,6 +149,8 @@ def test_no_solution_leaks_and_every_exercise_stays(editions, lesson: Path) -> N
     assert placeholders == in_source >= len(tagged(source, student.EXERCISE_TAG, "markdown"))
     exercises = [cell.source for cell in tagged(source, student.EXERCISE_TAG, "markdown")]
     assert [cell.source for cell in tagged(edition, student.EXERCISE_TAG, "markdown")] == exercises
+    quiz = [cell.source for cell in tagged(source, "quiz", "markdown")]
+    assert quiz and [cell.source for cell in tagged(edition, "quiz", "markdown")] == quiz
     assert all(cell.get("outputs", []) == [] for cell in edition.cells)
 
 

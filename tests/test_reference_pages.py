@@ -13,6 +13,7 @@ from course_utils.project import PROJECT_ROOT
 
 import jupytext
 import pytest
+from test_quizzes import questions as quiz_questions
 
 README = PROJECT_ROOT / "README.md"
 INTRO = PROJECT_ROOT / "book" / "intro.md"
@@ -81,10 +82,12 @@ def test_the_instructors_guide_lists_every_exercise_and_its_self_check() -> None
 
 
 @pytest.mark.parametrize("lesson", project.lessons(), ids=lambda path: path.stem)
-def test_every_lesson_ends_with_two_or_three_items_of_further_reading(lesson: Path) -> None:
+def test_every_lesson_ends_with_its_recap_quiz_and_two_or_three_items_of_further_reading(
+    lesson: Path,
+) -> None:
     text = lesson.read_text()
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
-    assert headings[-2:] == ["Recap", "Further reading"], headings[-3:]
+    assert headings[-3:] == ["Recap", "Check your understanding", "Further reading"], headings[-3:]
     reading = text[text.index("## Further reading") :]
     items = re.findall(r"^- (.+?)(?=^- |\Z)", reading, flags=re.M | re.S)
     assert 2 <= len(items) <= 3, items
@@ -105,17 +108,24 @@ def lesson_titles() -> dict[int, str]:
 
 def unlisted_lessons() -> list[str]:
     """What each list of lessons lacks: the start page, the README's table, the instructor's
-    guide's class plan and its table of each lesson's time and memory."""
+    guide's class plan, its table of each lesson's time and memory, and its table of quizzes
+    (with each lesson's number of questions)."""
     stems = [lesson.stem for lesson in project.lessons()]
     guide, readme, intro = INSTRUCTORS.read_text(), README.read_text(), INTRO.read_text()
     planned = {int(n) for n in re.findall(r"^\| (\d+) [^|]+\| \d+ min \|", guide, re.M)}
     measured = set(re.findall(r"^\| (\d\d_\w+) \| [\d,]+ \|", guide, re.M))
+    quizzes = {
+        int(n): int(q) for n, q in re.findall(r"^\| (\d+) \| (\d+) \| [^|]+\|$", guide, re.M)
+    }
     missing = []
     for (number, title), stem in zip(lesson_titles().items(), stems, strict=True):
         missing += [f"book/intro.md lacks **{title}**"] * (f"**{title}**" not in intro)
         missing += [f"README.md's table lacks {stem}"] * (f"| {number} `{stem}` |" not in readme)
         missing += [f"the instructor's class plan lacks lesson {number}"] * (number not in planned)
         missing += [f"the instructor's table of times lacks {stem}"] * (stem not in measured)
+        asked = len(quiz_questions(jupytext.read(PROJECT_ROOT / "notebooks" / f"{stem}.md")))
+        if quizzes.get(number) != asked:
+            missing.append(f"the instructor's quiz table lacks lesson {number} ({asked} questions)")
     return missing
 
 
