@@ -1,15 +1,14 @@
 """What every module of ``course_utils`` that uses Keras imports first, so that a lesson's
 first ``from course_utils import ...`` prepares Keras before the lesson's own ``import keras``:
 it keeps TensorFlow's start-up log lines (CUDA probing on a machine without a GPU, oneDNN
-notices) out of the lessons' outputs, turns on TensorFlow's oneDNN kernels on every
-processor, and applies the course's workarounds for other libraries (``workarounds``: fits
-that stood still at their end, a slow augmentation on PyTorch). Python errors and warnings
-still show.
+notices) out of the lessons' outputs and applies the course's workarounds for other
+libraries (``workarounds``: fits that stood still at their end, a slow augmentation on
+PyTorch). Python errors and warnings still show.
 
-The backend itself is settled by ``course_utils.backend``, which this module imports first.
-The modules that start no framework (``backend``, ``project``, ``paths``, ``results``) do
-not import it:
-the course's tools (``course_admin``) use those without starting TensorFlow.
+The backend and TensorFlow's settings (its oneDNN kernels on every processor) are settled
+by ``course_utils.backend``, which this module imports first. The modules that start no
+framework (``backend``, ``project``, ``paths``, ``results``) do not import this one: the
+course's tools (``course_admin``) use those without starting TensorFlow.
 """
 
 import os
